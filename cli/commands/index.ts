@@ -1,0 +1,6 @@
+// Every command, in the order `ssp --help` lists them. Add a command here and nowhere else.
+
+import { register } from "../main.ts";
+import { benchCommand } from "./bench.ts";
+
+register(benchCommand);

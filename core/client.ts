@@ -1,0 +1,458 @@
+// A client: one per process, serving that process's logical workers from one shared process cache.
+//
+// The cache holds, per row, `base` = the row as a shard sent it + this client's committed batches that the
+// shard's copy did not include yet. Uncommitted updates stay in the oplog, stamped by (clock, worker), and
+// are added on every read: a reader sees all of its own updates, and other local workers' updates only
+// within its window (timestamp ≤ c + s − 1), so a process cache never widens the paper's bound.
+
+import type { CoreEvent } from "./events.ts";
+import { isRowId, keyRow, keyTable, rowKey } from "./keys.ts";
+import {
+  ProtocolError,
+  type RowDelta,
+  type RowMessage,
+  type ServerMessage,
+  type ToShard,
+} from "./messages.ts";
+import type { Placement } from "./placement.ts";
+import { addAt, addRow, cloneRow, newRow, type RowValues, RowView } from "./rows.ts";
+import { type TableSpec, validateTables } from "./tables.ts";
+
+export interface ClientConfig {
+  /** Index of this client (process) among all clients of the job. */
+  client: number;
+  /** Global ranks of the logical workers this process hosts. */
+  workers: readonly number[];
+  numShards: number;
+  tables: readonly TableSpec[];
+  placement: Placement;
+}
+
+export interface ReadCompletion {
+  worker: number;
+  table: number;
+  row: number;
+  view: RowView;
+}
+
+export interface ClientReady {
+  messages: ToShard[];
+  completions: ReadCompletion[];
+  events: CoreEvent[];
+}
+
+interface CachedRow {
+  base: RowValues;
+  /** Shard clock when the row was taken: it contains every update stamped < clock. */
+  clock: number;
+}
+
+interface Waiter {
+  worker: number;
+  requiredClock: number;
+}
+
+interface InFlight {
+  shard: number;
+  requiredClock: number;
+}
+
+/** A sent batch kept so that replies taken before the shard applied it can have it replayed on top. */
+interface RetainedBatch {
+  version: number;
+  rows: Map<number, RowValues>;
+}
+
+export class ClientCore {
+  readonly client: number;
+  readonly workers: readonly number[];
+  private readonly numShards: number;
+  private readonly tables: Map<number, TableSpec>;
+  private readonly placement: Placement;
+  private readonly localIndex = new Map<number, number>();
+  private readonly workerClocks: Int32Array;
+  private readonly blocked: Uint8Array;
+  private procClock = 0;
+  private readonly cache = new Map<number, CachedRow>();
+  /** Uncommitted updates: timestamp → row key → worker → delta. */
+  private readonly oplog = new Map<number, Map<number, Map<number, RowValues>>>();
+  private readonly inFlight = new Map<number, InFlight>();
+  private readonly waiters = new Map<number, Waiter[]>();
+  private readonly outstanding: Int32Array;
+  private readonly subscriptions: Int32Array;
+  private readonly subscribed = new Set<number>();
+  private readonly retained: RetainedBatch[][];
+  private outbox: ToShard[] = [];
+  private completions: ReadCompletion[] = [];
+  private events: CoreEvent[] = [];
+  // Memo of the last delta written, because apps increment one row many times in a row.
+  private memoKey = -1;
+  private memoWorker = -1;
+  private memoClock = -1;
+  private memoDelta: RowValues | null = null;
+
+  constructor(config: ClientConfig) {
+    if (config.workers.length === 0) throw new RangeError(`client ${config.client} hosts no workers`);
+    if (!Number.isInteger(config.numShards) || config.numShards < 1) {
+      throw new RangeError(`client ${config.client}: need at least one shard, got ${config.numShards}`);
+    }
+    this.client = config.client;
+    this.workers = [...config.workers];
+    this.numShards = config.numShards;
+    this.tables = validateTables(config.tables);
+    this.placement = config.placement;
+    config.workers.forEach((w, i) => {
+      if (this.localIndex.has(w)) throw new RangeError(`client ${config.client}: worker ${w} listed twice`);
+      this.localIndex.set(w, i);
+    });
+    this.workerClocks = new Int32Array(config.workers.length);
+    this.blocked = new Uint8Array(config.workers.length);
+    this.outstanding = new Int32Array(config.numShards);
+    this.subscriptions = new Int32Array(config.numShards);
+    this.retained = Array.from({ length: config.numShards }, () => []);
+  }
+
+  /** Completed clocks of a local worker. */
+  clockOf(worker: number): number {
+    return this.workerClocks[this.indexOf(worker)];
+  }
+
+  /** The process clock: the minimum of the local workers' clocks. Batches are flushed as it advances. */
+  get processClock(): number {
+    return this.procClock;
+  }
+
+  isBlocked(worker: number): boolean {
+    return this.blocked[this.indexOf(worker)] === 1;
+  }
+
+  /** The cached row with this client's committed updates replayed (no uncommitted ones), for tests. */
+  cachedRow(table: number, row: number): { values: RowValues; clock: number } | undefined {
+    const cached = this.cache.get(rowKey(table, row));
+    return cached === undefined ? undefined : { values: cloneRow(cached.base), clock: cached.clock };
+  }
+
+  drain(): ClientReady {
+    const ready = { messages: this.outbox, completions: this.completions, events: this.events };
+    this.outbox = [];
+    this.completions = [];
+    this.events = [];
+    return ready;
+  }
+
+  /**
+   * A read by `worker` at its current clock. Returns the row at once when the cache may serve it;
+   * otherwise returns null, and the row arrives later as a completion from `drain()`.
+   */
+  read(worker: number, table: number, row: number): RowView | null {
+    const index = this.activeIndex(worker, "read");
+    const spec = this.tableOf(table);
+    checkRow(spec, row);
+    const clock = this.workerClocks[index];
+    const required = requiredClock(spec, clock);
+    const key = rowKey(table, row);
+    const cached = this.cache.get(key);
+    if (cached !== undefined && cached.clock >= required) {
+      if (spec.staleness === Number.POSITIVE_INFINITY && cached.clock < clock && !this.inFlight.has(key)) {
+        // Async never waits, but it does not keep a row forever either: refresh it in the background.
+        this.request(spec, key, row, 0);
+      }
+      return this.complete(worker, clock, spec, key, row, cached, "cache");
+    }
+    let list = this.waiters.get(key);
+    if (list === undefined) this.waiters.set(key, (list = []));
+    list.push({ worker, requiredClock: required });
+    this.blocked[index] = 1;
+    this.events.push({ type: "blocked", worker, table, row, clock, requiredClock: required });
+    if (!this.inFlight.has(key)) this.request(spec, key, row, required);
+    return null;
+  }
+
+  inc(worker: number, table: number, row: number, col: number, delta: number): void {
+    const index = this.activeIndex(worker, "inc");
+    const spec = this.tableOf(table);
+    checkRow(spec, row);
+    checkColumn(spec, col);
+    checkDeltaValue(spec, delta);
+    addAt(this.deltaFor(worker, this.workerClocks[index], spec, rowKey(table, row)), col, delta);
+  }
+
+  /** Adds a whole row of deltas (deltas.length must equal the table's width). */
+  incRow(worker: number, table: number, row: number, deltas: ArrayLike<number>): void {
+    const index = this.activeIndex(worker, "incRow");
+    const spec = this.tableOf(table);
+    checkRow(spec, row);
+    if (deltas.length !== spec.width) {
+      throw new RangeError(
+        `incRow on table ${spec.name}: ${deltas.length} deltas for a row of width ${spec.width}`,
+      );
+    }
+    for (let i = 0; i < deltas.length; i++) checkDeltaValue(spec, deltas[i]);
+    const target = this.deltaFor(worker, this.workerClocks[index], spec, rowKey(table, row));
+    for (let i = 0; i < deltas.length; i++) if (deltas[i] !== 0) addAt(target, i, deltas[i]);
+  }
+
+  /** Ends the worker's clock. When the process clock advances, the finished clock's updates are sent. */
+  clock(worker: number): void {
+    const index = this.activeIndex(worker, "clock");
+    const next = ++this.workerClocks[index];
+    this.events.push({ type: "workerClock", worker, clock: next });
+    let min = this.workerClocks[0];
+    for (let i = 1; i < this.workerClocks.length; i++)
+      if (this.workerClocks[i] < min) min = this.workerClocks[i];
+    if (min > this.procClock) {
+      this.flush(this.procClock);
+      this.procClock = min;
+      this.events.push({ type: "processClock", client: this.client, clock: min });
+    }
+  }
+
+  receive(message: ServerMessage): void {
+    if (message.type !== "row") {
+      throw new ProtocolError(
+        `client ${this.client}: unexpected message ${(message as { type: string }).type}`,
+      );
+    }
+    this.receiveRow(message);
+  }
+
+  private receiveRow(message: RowMessage): void {
+    const spec = this.tables.get(message.table);
+    if (spec === undefined) {
+      throw new ProtocolError(
+        `client ${this.client}: shard ${message.shard} sent unknown table ${message.table}`,
+      );
+    }
+    checkRow(spec, message.row);
+    const key = rowKey(message.table, message.row);
+    const shard = this.placement(spec, message.row);
+    if (shard !== message.shard) {
+      throw new ProtocolError(
+        `client ${this.client}: row ${message.row} of ${spec.name} came from shard ${message.shard}, but shard ${shard} owns it`,
+      );
+    }
+    const flight = this.inFlight.get(key);
+    if (!message.pushed && flight === undefined) {
+      throw new ProtocolError(
+        `client ${this.client}: shard ${shard} answered row ${message.row} of ${spec.name} unasked`,
+      );
+    }
+    const previous = this.cache.get(key);
+    if (previous !== undefined && message.clock < previous.clock) {
+      throw new ProtocolError(
+        `client ${this.client}: row ${message.row} of ${spec.name} went back from clock ${previous.clock} to ${message.clock}`,
+      );
+    }
+    const base = message.values;
+    const kept: RetainedBatch[] = [];
+    for (const batch of this.retained[shard]) {
+      if (batch.version <= message.version) continue;
+      kept.push(batch);
+      const delta = batch.rows.get(key);
+      if (delta !== undefined) addRow(base, delta);
+    }
+    // Replies from one shard arrive in order and their versions never decrease, so older batches are done.
+    this.retained[shard] = kept;
+    const cached: CachedRow = { base, clock: message.clock };
+    this.cache.set(key, cached);
+    if (!message.pushed) {
+      this.inFlight.delete(key);
+      this.outstanding[shard]--;
+    }
+    const list = this.waiters.get(key);
+    if (list === undefined) return;
+    const still: Waiter[] = [];
+    for (const waiter of list) {
+      if (cached.clock < waiter.requiredClock) {
+        still.push(waiter);
+        continue;
+      }
+      const index = this.indexOf(waiter.worker);
+      this.blocked[index] = 0;
+      const view = this.complete(
+        waiter.worker,
+        this.workerClocks[index],
+        spec,
+        key,
+        message.row,
+        cached,
+        "server",
+      );
+      this.completions.push({ worker: waiter.worker, table: spec.id, row: message.row, view });
+    }
+    if (still.length === 0) {
+      this.waiters.delete(key);
+      return;
+    }
+    this.waiters.set(key, still);
+    if (!this.inFlight.has(key)) {
+      let need = 0;
+      for (const w of still) need = Math.max(need, w.requiredClock);
+      this.request(spec, key, message.row, need);
+    }
+  }
+
+  private complete(
+    worker: number,
+    clock: number,
+    spec: TableSpec,
+    key: number,
+    row: number,
+    cached: CachedRow,
+    source: "cache" | "server",
+  ): RowView {
+    const values = cloneRow(cached.base);
+    const window = clock + spec.staleness - 1;
+    for (const [t, byKey] of this.oplog) {
+      const byWorker = byKey.get(key);
+      if (byWorker === undefined) continue;
+      for (const [w, delta] of byWorker) if (w === worker || t <= window) addRow(values, delta);
+    }
+    this.events.push({
+      type: "read",
+      worker,
+      table: spec.id,
+      row,
+      clock,
+      rowClock: cached.clock,
+      staleness: clock - cached.clock,
+      source,
+    });
+    return new RowView(spec.width, values);
+  }
+
+  private request(spec: TableSpec, key: number, row: number, required: number): void {
+    const shard = this.placement(spec, row);
+    const subscribe = spec.consistency === "essp";
+    this.inFlight.set(key, { shard, requiredClock: required });
+    this.outstanding[shard]++;
+    if (subscribe && !this.subscribed.has(key)) {
+      this.subscribed.add(key);
+      this.subscriptions[shard]++;
+    }
+    this.outbox.push({
+      shard,
+      message: { type: "read", client: this.client, table: spec.id, row, requiredClock: required, subscribe },
+    });
+    this.events.push({
+      type: "request",
+      client: this.client,
+      shard,
+      table: spec.id,
+      row,
+      requiredClock: required,
+    });
+  }
+
+  private deltaFor(worker: number, clock: number, spec: TableSpec, key: number): RowValues {
+    if (
+      this.memoDelta !== null &&
+      key === this.memoKey &&
+      worker === this.memoWorker &&
+      clock === this.memoClock
+    ) {
+      return this.memoDelta;
+    }
+    let byKey = this.oplog.get(clock);
+    if (byKey === undefined) this.oplog.set(clock, (byKey = new Map()));
+    let byWorker = byKey.get(key);
+    if (byWorker === undefined) byKey.set(key, (byWorker = new Map()));
+    let delta = byWorker.get(worker);
+    if (delta === undefined) byWorker.set(worker, (delta = newRow(spec)));
+    this.memoKey = key;
+    this.memoWorker = worker;
+    this.memoClock = clock;
+    this.memoDelta = delta;
+    return delta;
+  }
+
+  /** Sends every update stamped `t` as one batch per shard (empty batches too: they carry the clock). */
+  private flush(t: number): void {
+    const byKey = this.oplog.get(t);
+    this.oplog.delete(t);
+    this.memoDelta = null;
+    const perShard: RowDelta[][] = Array.from({ length: this.numShards }, () => []);
+    if (byKey !== undefined) {
+      for (const [key, byWorker] of byKey) {
+        let sum: RowValues | null = null;
+        for (const delta of byWorker.values()) {
+          if (sum === null) sum = delta;
+          else addRow(sum, delta);
+        }
+        const table = keyTable(key);
+        const row = keyRow(key);
+        const spec = this.tables.get(table)!;
+        perShard[this.placement(spec, row)].push({ table, row, delta: sum! });
+        const cached = this.cache.get(key);
+        if (cached !== undefined) addRow(cached.base, sum!);
+      }
+    }
+    const version = t + 1;
+    for (let shard = 0; shard < this.numShards; shard++) {
+      const rows = perShard[shard];
+      if (rows.length > 0 && (this.outstanding[shard] > 0 || this.subscriptions[shard] > 0)) {
+        this.retained[shard].push({
+          version,
+          rows: new Map(rows.map((r) => [rowKey(r.table, r.row), r.delta])),
+        });
+      }
+      this.outbox.push({ shard, message: { type: "batch", client: this.client, version, clock: t, rows } });
+      this.events.push({
+        type: "batchSent",
+        client: this.client,
+        shard,
+        version,
+        clock: t,
+        rows: rows.length,
+      });
+    }
+  }
+
+  private indexOf(worker: number): number {
+    const index = this.localIndex.get(worker);
+    if (index === undefined)
+      throw new RangeError(`worker ${worker} does not belong to client ${this.client}`);
+    return index;
+  }
+
+  private activeIndex(worker: number, op: string): number {
+    const index = this.indexOf(worker);
+    if (this.blocked[index] === 1) {
+      throw new Error(`worker ${worker} called ${op} while its read is still pending: await each read first`);
+    }
+    return index;
+  }
+
+  private tableOf(table: number): TableSpec {
+    const spec = this.tables.get(table);
+    if (spec === undefined) {
+      throw new RangeError(`unknown table ${table}; declared tables: ${[...this.tables.keys()].join(", ")}`);
+    }
+    return spec;
+  }
+}
+
+/** The shard clock a read at `clock` needs: every worker must have completed clock − s − 1. */
+export function requiredClock(spec: TableSpec, clock: number): number {
+  return spec.staleness === Number.POSITIVE_INFINITY ? 0 : Math.max(0, clock - spec.staleness);
+}
+
+function checkRow(spec: TableSpec, row: number): void {
+  const ok = isRowId(row) && (spec.rows === undefined || row < spec.rows);
+  if (!ok)
+    throw new RangeError(`row ${row} is not a row of table ${spec.name} (rows: ${spec.rows ?? "2^32"})`);
+}
+
+function checkColumn(spec: TableSpec, col: number): void {
+  if (!Number.isInteger(col) || col < 0 || col >= spec.width) {
+    throw new RangeError(`column ${col} is outside table ${spec.name}'s width ${spec.width}`);
+  }
+}
+
+function checkDeltaValue(spec: TableSpec, delta: number): void {
+  if (!Number.isFinite(delta))
+    throw new RangeError(`increment ${delta} to table ${spec.name} is not a finite number`);
+  if (spec.valueType === "int32" && !Number.isInteger(delta)) {
+    throw new RangeError(`table ${spec.name} holds int32 counts; increment ${delta} is not an integer`);
+  }
+}

@@ -1,0 +1,36 @@
+// What the core reports to its host. Hosts turn these into trace records; tests check invariants on them.
+
+export type CoreEvent =
+  /** A read completed. `staleness` = reader clock − row clock (the observed staleness of the paper). */
+  | {
+      type: "read";
+      worker: number;
+      table: number;
+      row: number;
+      clock: number;
+      rowClock: number;
+      staleness: number;
+      source: "cache" | "server";
+    }
+  /** A read could not be served from the cache and the worker now waits. */
+  | { type: "blocked"; worker: number; table: number; row: number; clock: number; requiredClock: number }
+  /** The client asked a shard for a row. */
+  | { type: "request"; client: number; shard: number; table: number; row: number; requiredClock: number }
+  | { type: "workerClock"; worker: number; clock: number }
+  | { type: "processClock"; client: number; clock: number }
+  | { type: "batchSent"; client: number; shard: number; version: number; clock: number; rows: number }
+  | { type: "batchApplied"; shard: number; client: number; version: number; clock: number; rows: number }
+  | { type: "serverClock"; shard: number; clock: number }
+  /** A shard answered a read, or pushed a row (ESSP). */
+  | {
+      type: "rowSent";
+      shard: number;
+      client: number;
+      table: number;
+      row: number;
+      clock: number;
+      version: number;
+      pushed: boolean;
+    };
+
+export type CoreEventType = CoreEvent["type"];

@@ -1,0 +1,126 @@
+// Row storage: dense rows are typed arrays; sparse rows are maps from column to value.
+// Every add goes through here so that int32 wraps and float32 rounds the same way everywhere.
+
+import type { TableSpec, ValueType } from "./tables.ts";
+
+export type DenseValues = Float64Array | Float32Array | Int32Array;
+
+export class SparseValues {
+  readonly entries = new Map<number, number>();
+  constructor(readonly valueType: ValueType) {}
+}
+
+export type RowValues = DenseValues | SparseValues;
+
+export function newDense(valueType: ValueType, width: number): DenseValues {
+  if (valueType === "int32") return new Int32Array(width);
+  if (valueType === "float32") return new Float32Array(width);
+  return new Float64Array(width);
+}
+
+/** A zero row: the shape of a delta. */
+export function newRow(spec: TableSpec): RowValues {
+  return spec.rowKind === "sparse" ? new SparseValues(spec.valueType) : newDense(spec.valueType, spec.width);
+}
+
+/** A row as the shard first creates it: zero, or the table's initial value. */
+export function initialRow(spec: TableSpec, row: number): RowValues {
+  const values = newRow(spec);
+  if (spec.initRow !== undefined && !(values instanceof SparseValues)) spec.initRow(row, values);
+  return values;
+}
+
+export function cloneRow(values: RowValues): RowValues {
+  if (values instanceof SparseValues) {
+    const copy = new SparseValues(values.valueType);
+    for (const [col, v] of values.entries) copy.entries.set(col, v);
+    return copy;
+  }
+  return values.slice();
+}
+
+function storeAs(valueType: ValueType, x: number): number {
+  if (valueType === "int32") return x | 0;
+  if (valueType === "float32") return Math.fround(x);
+  return x;
+}
+
+/** target[col] += delta. Typed arrays wrap/round by themselves; sparse values are rounded explicitly. */
+export function addAt(target: RowValues, col: number, delta: number): void {
+  if (target instanceof SparseValues) {
+    const next = storeAs(target.valueType, (target.entries.get(col) ?? 0) + delta);
+    if (next === 0) target.entries.delete(col);
+    else target.entries.set(col, next);
+    return;
+  }
+  target[col] += delta;
+}
+
+/** target += source, element-wise. Both rows come from the same table, so they are the same kind. */
+export function addRow(target: RowValues, source: RowValues): void {
+  if (target instanceof SparseValues) {
+    if (!(source instanceof SparseValues)) throw new TypeError("addRow: sparse target with dense source");
+    for (const [col, v] of source.entries) addAt(target, col, v);
+    return;
+  }
+  if (source instanceof SparseValues) throw new TypeError("addRow: dense target with sparse source");
+  const n = target.length;
+  if (source.length !== n) throw new RangeError(`addRow: width ${source.length} does not match ${n}`);
+  for (let i = 0; i < n; i++) target[i] += source[i];
+}
+
+export function getAt(values: RowValues, col: number): number {
+  if (values instanceof SparseValues) return values.entries.get(col) ?? 0;
+  return values[col];
+}
+
+export function isZeroRow(values: RowValues): boolean {
+  if (values instanceof SparseValues) return values.entries.size === 0;
+  for (let i = 0; i < values.length; i++) if (values[i] !== 0) return false;
+  return true;
+}
+
+/** Number of stored values: what a row costs on the wire and in memory. */
+export function storedCount(values: RowValues): number {
+  return values instanceof SparseValues ? values.entries.size : values.length;
+}
+
+export function bytesPerValue(valueType: ValueType): number {
+  return valueType === "float64" ? 8 : 4;
+}
+
+/** Bytes a row occupies on the wire: raw values for dense rows, (column, value) pairs for sparse ones. */
+export function rowPayloadBytes(values: RowValues, valueType: ValueType): number {
+  const n = storedCount(values);
+  return values instanceof SparseValues ? n * (4 + bytesPerValue(valueType)) : n * bytesPerValue(valueType);
+}
+
+/** What an app sees: an immutable snapshot of a row taken when the read completed. */
+export class RowView {
+  constructor(
+    readonly width: number,
+    private readonly values: RowValues,
+  ) {}
+
+  get(col: number): number {
+    return getAt(this.values, col);
+  }
+
+  /** The dense values (a copy for sparse rows). Do not write to it: it is this read's snapshot. */
+  array(): DenseValues {
+    const v = this.values;
+    if (!(v instanceof SparseValues)) return v;
+    const out = newDense(v.valueType, this.width);
+    for (const [col, x] of v.entries) out[col] = x;
+    return out;
+  }
+
+  /** Non-zero (column, value) pairs in column order. */
+  nonZeros(): Array<[number, number]> {
+    const v = this.values;
+    if (v instanceof SparseValues) return [...v.entries].sort((a, b) => a[0] - b[0]);
+    const out: Array<[number, number]> = [];
+    for (let i = 0; i < v.length; i++) if (v[i] !== 0) out.push([i, v[i]]);
+    return out;
+  }
+}

@@ -1,0 +1,8 @@
+// A benchmark suite: measures, in one process and one run, our code next to a physical reference, and
+// returns a JSON-able object. Ratios, not absolute numbers, are what survive a shared, noisy machine.
+
+export interface BenchSuite {
+  name: string;
+  summary: string;
+  run(options: { quick: boolean; log: (line: string) => void }): Promise<Record<string, unknown>>;
+}
