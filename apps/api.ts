@@ -52,6 +52,8 @@ export interface AppInstance {
   run(api: WorkerApi, clocks: number): Promise<void>;
   /** The objective on a consistent model, evaluated outside the timed path. */
   objective(model: ModelView): number;
+  /** Optional extra measures on the same consistent model (held-out RMSE, accuracy, …), also outside timing. */
+  evaluate?(model: ModelView): Record<string, number>;
   /** A short description of the data and the run, for headers and reports. */
   describe(): Record<string, string | number>;
 }
@@ -59,6 +61,8 @@ export interface AppInstance {
 export interface AppContext {
   workers: number;
   seed: number;
+  /** Clocks the run will last, when the host knows it up front. */
+  clocks?: number;
 }
 
 /** Options come from the command line as strings, already split into name → value. */

@@ -2,5 +2,7 @@
 
 import { register } from "../main.ts";
 import { benchCommand } from "./bench.ts";
+import { simCommand } from "./sim.ts";
 
+register(simCommand);
 register(benchCommand);

@@ -1,0 +1,115 @@
+// The simulator's agenda: a binary min-heap over flat typed arrays, ordered by (time, sequence).
+// Typed arrays keep the hot loop free of object allocation; a generic heap of {time, seq, fn} objects was
+// several times slower here (see `ssp bench sim`, which runs both).
+
+export type Handler = () => void;
+
+export class EventQueue {
+  private times = new Float64Array(1024);
+  private seqs = new Float64Array(1024);
+  private slots = new Int32Array(1024);
+  private handlers: (Handler | null)[] = [];
+  private freeSlots: number[] = [];
+  private size = 0;
+  private nextSeq = 0;
+
+  /**
+   * @param tieBreak optional source of sequence numbers. The default (a counter) runs simultaneous events
+   *   in scheduling order; a seeded random source reorders them, to expose hidden dependence on tie order.
+   */
+  constructor(private readonly tieBreak?: () => number) {}
+
+  get length(): number {
+    return this.size;
+  }
+
+  /** Time of the earliest event; undefined when empty. */
+  peekTime(): number | undefined {
+    return this.size === 0 ? undefined : this.times[0];
+  }
+
+  push(timeNs: number, handler: Handler): void {
+    if (this.size === this.times.length) this.grow();
+    let slot = this.freeSlots.pop();
+    if (slot === undefined) {
+      slot = this.handlers.length;
+      this.handlers.push(handler);
+    } else {
+      this.handlers[slot] = handler;
+    }
+    const seq = this.tieBreak === undefined ? this.nextSeq++ : this.tieBreak();
+    // Sift up.
+    let i = this.size++;
+    const times = this.times;
+    const seqs = this.seqs;
+    const slots = this.slots;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const pt = times[parent];
+      if (pt < timeNs || (pt === timeNs && seqs[parent] <= seq)) break;
+      times[i] = pt;
+      seqs[i] = seqs[parent];
+      slots[i] = slots[parent];
+      i = parent;
+    }
+    times[i] = timeNs;
+    seqs[i] = seq;
+    slots[i] = slot;
+  }
+
+  /** Removes the earliest event and returns its handler; `lastTime` is set to its time. */
+  pop(): Handler {
+    if (this.size === 0) throw new Error("pop from an empty event queue");
+    const times = this.times;
+    const seqs = this.seqs;
+    const slots = this.slots;
+    const slot = slots[0];
+    this.lastTime = times[0];
+    const n = --this.size;
+    if (n > 0) {
+      const t = times[n];
+      const s = seqs[n];
+      const sl = slots[n];
+      let i = 0;
+      for (;;) {
+        const left = 2 * i + 1;
+        if (left >= n) break;
+        let child = left;
+        const right = left + 1;
+        if (
+          right < n &&
+          (times[right] < times[left] || (times[right] === times[left] && seqs[right] < seqs[left]))
+        ) {
+          child = right;
+        }
+        if (times[child] > t || (times[child] === t && seqs[child] >= s)) break;
+        times[i] = times[child];
+        seqs[i] = seqs[child];
+        slots[i] = slots[child];
+        i = child;
+      }
+      times[i] = t;
+      seqs[i] = s;
+      slots[i] = sl;
+    }
+    const handler = this.handlers[slot]!;
+    this.handlers[slot] = null;
+    this.freeSlots.push(slot);
+    return handler;
+  }
+
+  lastTime = 0;
+
+  private grow(): void {
+    const capacity = this.times.length * 2;
+    const times = new Float64Array(capacity);
+    const seqs = new Float64Array(capacity);
+    const slots = new Int32Array(capacity);
+    times.set(this.times);
+    seqs.set(this.seqs);
+    slots.set(this.slots);
+    this.times = times;
+    this.seqs = seqs;
+    this.slots = slots;
+  }
+}

@@ -1,0 +1,524 @@
+// The simulated host: runs the real core (one ClientCore per machine, one ServerShard per server) and the
+// real app code on simulated machines. Every message crosses the network model; every compute() is charged
+// simulated time from the hardware profile and the straggler models.
+//
+// Apps are async functions. A worker runs (in microtasks) until it blocks on a simulated operation: a read
+// that misses the cache, or compute(). The engine counts running workers and lets microtasks drain before it
+// takes the next event, so app code always acts at the simulated time of the event that resumed it, and
+// the interleaving is fixed by the event order alone.
+
+import type { AppInstance, ModelView, WorkerApi } from "../apps/api.ts";
+import { stream } from "../apps/random.ts";
+import { ClientCore, type ReadCompletion } from "../core/client.ts";
+import type { CoreEvent } from "../core/events.ts";
+import { rowKey } from "../core/keys.ts";
+import type { ClientMessage, ServerMessage } from "../core/messages.ts";
+import type { Placement } from "../core/placement.ts";
+import { cloneRow, initialRow, type RowValues, RowView } from "../core/rows.ts";
+import { ServerShard } from "../core/server.ts";
+import type { TableSpec } from "../core/tables.ts";
+import type { TraceRecord } from "../core/trace-format.ts";
+import { EventQueue } from "./event-queue.ts";
+import { messageBytes, messageValues } from "./message-size.ts";
+import { Network } from "./network.ts";
+import type { HardwareProfile } from "./profiles.ts";
+import { type ActivityTotals, StalenessHistogram } from "./stats.ts";
+import type { StragglerModel } from "./stragglers.ts";
+import type { TraceRecorder } from "./trace-recorder.ts";
+
+export interface HostConfig {
+  app: AppInstance;
+  tables: TableSpec[];
+  workers: number;
+  machines: number;
+  servers: number;
+  clocks: number;
+  seed: number;
+  profile: HardwareProfile;
+  stragglers: StragglerModel;
+  placement: Placement;
+  objectiveEvery: number;
+  recorder: TraceRecorder;
+  /** Record increments, read values and final rows, so the checker can verify read contents. */
+  checkMode: boolean;
+  /** Reorder simultaneous events with this seed. */
+  shuffleTies?: number;
+  /** Called now and then with the fraction of worker-clocks done. */
+  progress?: (fraction: number) => void;
+}
+
+export interface HostResult {
+  simTimeNs: number;
+  totals: ActivityTotals;
+  staleness: StalenessHistogram;
+  objectives: Array<{ clock: number; t: number; value: number }>;
+  messages: number;
+  bytes: number;
+  events: number;
+}
+
+/** A shard's view of when a read was parked, so the worker's blocked time splits into wait and comm. */
+interface Gate {
+  fromNs: number;
+  toNs: number;
+}
+
+interface InTransit {
+  message: ClientMessage;
+  client: number;
+  sentNs: number;
+}
+
+export class SimHost {
+  private readonly queue: EventQueue;
+  private readonly network: Network;
+  private readonly clients: ClientCore[] = [];
+  private readonly shards: ServerShard[] = [];
+  private readonly machineOf: Int32Array;
+  private readonly serverMachine: Int32Array;
+  private readonly computeNsPerUnit: Float64Array;
+  private readonly tablesById: Map<number, TableSpec>;
+  private now = 0;
+  private running = 0;
+  private failure: Error | null = null;
+  private readonly resolvers: Array<((view: RowView) => void) | null>;
+  private readonly blockedAt: Float64Array;
+  private readonly workerClock: Int32Array;
+  private readonly doneAt: Float64Array;
+  private workerClocksDone = 0;
+  private readonly shardQueues: InTransit[][] = [];
+  private readonly shardBusy: Uint8Array;
+  /** client → row key → time the shard parked that client's read of the row. */
+  private readonly parkedAt: Array<Array<Map<number, number>>> = [];
+  private readonly snapshots = new Map<number, Array<Map<number, RowValues> | undefined>>();
+  private readonly snapshotCount = new Map<number, number>();
+  private readonly totals: ActivityTotals = { computeNs: 0, waitNs: 0, commNs: 0 };
+  private readonly staleness = new StalenessHistogram();
+  private readonly objectives: Array<{ clock: number; t: number; value: number }> = [];
+  private eventsRun = 0;
+
+  constructor(private readonly config: HostConfig) {
+    const { workers, machines, servers, profile } = config;
+    const tie = config.shuffleTies === undefined ? undefined : stream(config.shuffleTies, "engine", "ties");
+    this.queue = new EventQueue(tie === undefined ? undefined : () => tie.next());
+    const serverMachines = profile.serverPlacement === "dedicated" ? servers : 0;
+    this.network = new Network(profile, machines + serverMachines);
+    this.tablesById = new Map(config.tables.map((t) => [t.id, t]));
+    this.machineOf = new Int32Array(workers);
+    const members: number[][] = Array.from({ length: machines }, () => []);
+    for (let w = 0; w < workers; w++) {
+      const m = Math.floor((w * machines) / workers);
+      this.machineOf[w] = m;
+      members[m].push(w);
+    }
+    this.computeNsPerUnit = new Float64Array(workers);
+    for (let w = 0; w < workers; w++) {
+      const m = this.machineOf[w];
+      const speed = profile.machineSpeeds[m % profile.machineSpeeds.length];
+      const coreShare = Math.min(1, profile.coresPerMachine / members[m].length);
+      this.computeNsPerUnit[w] = 1e9 / (profile.computeUnitsPerSec * speed * coreShare);
+    }
+    for (let m = 0; m < machines; m++) {
+      this.clients.push(
+        new ClientCore({
+          client: m,
+          workers: members[m],
+          numShards: servers,
+          tables: config.tables,
+          placement: config.placement,
+        }),
+      );
+      this.parkedAt.push(Array.from({ length: servers }, () => new Map()));
+    }
+    this.serverMachine = new Int32Array(servers);
+    for (let k = 0; k < servers; k++) {
+      this.shards.push(new ServerShard({ shard: k, numClients: machines, tables: config.tables }));
+      this.shardQueues.push([]);
+      this.serverMachine[k] = profile.serverPlacement === "dedicated" ? machines + k : k % machines;
+    }
+    this.shardBusy = new Uint8Array(servers);
+    this.resolvers = new Array(workers).fill(null);
+    this.blockedAt = new Float64Array(workers);
+    this.workerClock = new Int32Array(workers);
+    this.doneAt = new Float64Array(workers);
+  }
+
+  get machineOfWorker(): Int32Array {
+    return this.machineOf;
+  }
+
+  async run(): Promise<HostResult> {
+    const { config } = this;
+    this.sampleObjective(0);
+    this.running = config.workers;
+    for (let w = 0; w < config.workers; w++) {
+      config.app.run(this.apiFor(w), config.clocks).then(
+        () => this.finished(w),
+        (e: unknown) => this.fail(w, e),
+      );
+    }
+    for (;;) {
+      while (this.running > 0) {
+        await null;
+        if (this.failure !== null) throw this.failure;
+      }
+      if (this.failure !== null) throw this.failure;
+      if (this.queue.length === 0) break;
+      const handler = this.queue.pop();
+      this.now = this.queue.lastTime;
+      this.eventsRun++;
+      handler();
+    }
+    this.assertAllFinished();
+    if (config.checkMode) this.recordFinalRows();
+    let simTimeNs = 0;
+    for (const t of this.doneAt) simTimeNs = Math.max(simTimeNs, t);
+    return {
+      simTimeNs,
+      totals: this.totals,
+      staleness: this.staleness,
+      objectives: this.objectives,
+      messages: this.network.messagesSent,
+      bytes: this.network.bytesSent,
+      events: this.eventsRun,
+    };
+  }
+
+  private apiFor(rank: number): WorkerApi {
+    const client = this.clients[this.machineOf[rank]];
+    const { recorder, checkMode } = this.config;
+    return {
+      rank,
+      workers: this.config.workers,
+      random: stream(this.config.seed, `worker/${rank}`, "app"),
+      read: (table, row) => this.read(rank, table, row),
+      inc: (table, row, col, delta) => {
+        client.inc(rank, table, row, col, delta);
+        if (checkMode) {
+          recorder.record({
+            k: "inc",
+            w: rank,
+            t: this.now,
+            clock: this.workerClock[rank],
+            table,
+            row,
+            col,
+            delta,
+          });
+        }
+      },
+      incRow: (table, row, deltas) => {
+        client.incRow(rank, table, row, deltas);
+        if (checkMode) {
+          for (let col = 0; col < deltas.length; col++) {
+            const delta = deltas[col];
+            if (delta === 0) continue;
+            recorder.record({
+              k: "inc",
+              w: rank,
+              t: this.now,
+              clock: this.workerClock[rank],
+              table,
+              row,
+              col,
+              delta,
+            });
+          }
+        }
+      },
+      clock: () => this.clock(rank),
+      compute: (units) => this.compute(rank, units),
+    };
+  }
+
+  private read(rank: number, table: number, row: number): Promise<RowView> {
+    const machine = this.machineOf[rank];
+    const view = this.clients[machine].read(rank, table, row);
+    this.pumpClient(machine, view, null);
+    if (view !== null) return Promise.resolve(view);
+    this.blockedAt[rank] = this.now;
+    this.running--;
+    return new Promise<RowView>((resolve) => {
+      this.resolvers[rank] = resolve;
+    });
+  }
+
+  private compute(rank: number, units: number): Promise<void> {
+    if (!(units >= 0) || !Number.isFinite(units)) {
+      return Promise.reject(new RangeError(`compute(${units}): units must be a finite number ≥ 0`));
+    }
+    const { stragglers } = this.config;
+    const clock = this.workerClock[rank];
+    const workNs = units * this.computeNsPerUnit[rank] * stragglers.slowdown(rank, clock);
+    const durationNs = Math.round(workNs + stragglers.pauseNs(rank, workNs));
+    const start = this.now;
+    this.totals.computeNs += durationNs;
+    if (durationNs > 0)
+      this.config.recorder.record({
+        k: "span",
+        w: rank,
+        kind: "compute",
+        t0: start,
+        t1: start + durationNs,
+        clock,
+      });
+    this.running--;
+    return new Promise<void>((resolve) => {
+      this.queue.push(start + durationNs, () => {
+        this.running++;
+        resolve();
+      });
+    });
+  }
+
+  private clock(rank: number): Promise<void> {
+    const machine = this.machineOf[rank];
+    this.clients[machine].clock(rank);
+    const clock = ++this.workerClock[rank];
+    this.config.recorder.record({ k: "clock", w: rank, clock, t: this.now });
+    this.pumpClient(machine, null, null);
+    this.workerClocksDone++;
+    const every = Math.max(1, Math.floor((this.config.workers * this.config.clocks) / 50));
+    if (this.config.progress !== undefined && this.workerClocksDone % every === 0) {
+      this.config.progress(this.workerClocksDone / (this.config.workers * this.config.clocks));
+    }
+    return Promise.resolve();
+  }
+
+  private finished(rank: number): void {
+    this.running--;
+    this.doneAt[rank] = this.now;
+    if (this.workerClock[rank] !== this.config.clocks) {
+      this.fail(
+        rank,
+        new Error(`the app returned after ${this.workerClock[rank]} clocks, not ${this.config.clocks}`),
+      );
+    }
+  }
+
+  private fail(rank: number, e: unknown): void {
+    if (this.failure === null) {
+      const message = e instanceof Error ? e.message : String(e);
+      this.failure = new Error(`worker ${rank} failed at simulated time ${this.now} ns: ${message}`, {
+        cause: e,
+      });
+    }
+  }
+
+  private assertAllFinished(): void {
+    const stuck: string[] = [];
+    for (let w = 0; w < this.config.workers; w++) {
+      if (this.workerClock[w] < this.config.clocks) stuck.push(`worker ${w} at clock ${this.workerClock[w]}`);
+    }
+    if (stuck.length > 0) {
+      throw new Error(
+        `the simulation ran out of events with workers unfinished (a deadlock): ${stuck.slice(0, 8).join(", ")}${stuck.length > 8 ? ", …" : ""}`,
+      );
+    }
+  }
+
+  /** Carries out what a client produced: sends its messages, resumes completed readers, records events. */
+  private pumpClient(machine: number, immediate: RowView | null, gate: Gate | null): void {
+    const client = this.clients[machine];
+    const ready = client.drain();
+    let completionIndex = 0;
+    for (const event of ready.events) {
+      if (event.type !== "read") continue;
+      const view = event.source === "cache" ? immediate : ready.completions[completionIndex++].view;
+      this.recordRead(event, view);
+    }
+    for (const completion of ready.completions) this.resume(completion, gate);
+    for (const { shard, message } of ready.messages) {
+      const bytes = messageBytes(message, this.tablesById);
+      const deliverAt = this.network.send(machine, this.serverMachine[shard], bytes, this.now);
+      this.config.recorder.record({
+        k: "msg",
+        from: `c${machine}`,
+        to: `s${shard}`,
+        sent: this.now,
+        recv: deliverAt,
+        bytes,
+        kind: message.type,
+      });
+      const item: InTransit = { message, client: machine, sentNs: this.now };
+      this.queue.push(deliverAt, () => this.arriveAtShard(shard, item));
+    }
+  }
+
+  private recordRead(event: Extract<CoreEvent, { type: "read" }>, view: RowView | null): void {
+    this.staleness.add(event.staleness);
+    this.config.recorder.record({
+      k: "read",
+      w: event.worker,
+      t: this.now,
+      clock: event.clock,
+      table: event.table,
+      row: event.row,
+      rowClock: event.rowClock,
+      staleness: event.staleness,
+      source: event.source,
+      ...(this.config.checkMode && view !== null ? { values: view.nonZeros() } : {}),
+    });
+  }
+
+  private resume(completion: ReadCompletion, gate: Gate | null): void {
+    const rank = completion.worker;
+    const t0 = this.blockedAt[rank];
+    const t1 = this.now;
+    const g0 = gate === null ? t1 : Math.min(t1, Math.max(t0, gate.fromNs));
+    const g1 = gate === null ? t1 : Math.max(g0, Math.min(t1, gate.toNs));
+    const clock = this.workerClock[rank];
+    const { recorder } = this.config;
+    const where = { clock, table: completion.table, row: completion.row };
+    // Blocked time = request in transit (comm) + parked at the shard (wait) + reply in transit (comm).
+    if (g0 > t0) recorder.record({ k: "span", w: rank, kind: "comm", t0, t1: g0, ...where });
+    if (g1 > g0) recorder.record({ k: "span", w: rank, kind: "wait", t0: g0, t1: g1, ...where });
+    if (t1 > g1) recorder.record({ k: "span", w: rank, kind: "comm", t0: g1, t1, ...where });
+    this.totals.commNs += g0 - t0 + (t1 - g1);
+    this.totals.waitNs += g1 - g0;
+    const resolve = this.resolvers[rank]!;
+    this.resolvers[rank] = null;
+    this.running++;
+    resolve(completion.view);
+  }
+
+  private arriveAtShard(shard: number, item: InTransit): void {
+    this.shardQueues[shard].push(item);
+    if (this.shardBusy[shard] === 0) this.serveNext(shard);
+  }
+
+  /** A shard handles one message at a time; its outputs leave when the service time has passed. */
+  private serveNext(shard: number): void {
+    const item = this.shardQueues[shard].shift();
+    if (item === undefined) {
+      this.shardBusy[shard] = 0;
+      return;
+    }
+    this.shardBusy[shard] = 1;
+    const server = this.shards[shard];
+    const { message } = item;
+    if (message.type === "read" && message.requiredClock > server.clock) {
+      this.parkedAt[item.client][shard].set(rowKey(message.table, message.row), this.now);
+    }
+    server.receive(message);
+    const ready = server.drain();
+    const { profile } = this.config;
+    let values = messageValues(message);
+    for (const out of ready.messages) values += messageValues(out.message);
+    const serviceNs = Math.round(
+      profile.serverNsPerMessage * (1 + ready.messages.length) + profile.serverNsPerValue * values,
+    );
+    for (const event of ready.events) {
+      if (event.type === "serverClock") this.onServerClock(shard, event.clock);
+    }
+    const doneAt = this.now + serviceNs;
+    this.queue.push(doneAt, () => {
+      for (const { client, message: reply } of ready.messages) this.sendToClient(shard, client, reply);
+      this.serveNext(shard);
+    });
+  }
+
+  private sendToClient(shard: number, client: number, message: ServerMessage): void {
+    let gate: Gate | null = null;
+    const key = rowKey(message.table, message.row);
+    if (message.pushed) {
+      gate = { fromNs: 0, toNs: this.now };
+    } else {
+      const parked = this.parkedAt[client][shard];
+      const since = parked.get(key);
+      if (since !== undefined) {
+        parked.delete(key);
+        gate = { fromNs: since, toNs: this.now };
+      }
+    }
+    const bytes = messageBytes(message, this.tablesById);
+    const deliverAt = this.network.send(this.serverMachine[shard], client, bytes, this.now);
+    this.config.recorder.record({
+      k: "msg",
+      from: `s${shard}`,
+      to: `c${client}`,
+      sent: this.now,
+      recv: deliverAt,
+      bytes,
+      kind: message.pushed ? "push" : "row",
+    });
+    this.queue.push(deliverAt, () => {
+      this.clients[client].receive(message);
+      this.pumpClient(client, null, gate);
+    });
+  }
+
+  private onServerClock(shard: number, clock: number): void {
+    this.config.recorder.record({ k: "sclock", s: shard, clock, t: this.now });
+    if (this.wantsObjective(clock)) this.snapshotShard(shard, clock);
+  }
+
+  private wantsObjective(clock: number): boolean {
+    const every = this.config.objectiveEvery;
+    return every > 0 && (clock % every === 0 || clock === this.config.clocks);
+  }
+
+  private snapshotShard(shard: number, clock: number): void {
+    let perShard = this.snapshots.get(clock);
+    if (perShard === undefined) {
+      perShard = new Array(this.config.servers).fill(undefined);
+      this.snapshots.set(clock, perShard);
+    }
+    const copy = new Map<number, RowValues>();
+    for (const [key, values] of this.shards[shard].settledRows()) copy.set(key, cloneRow(values));
+    perShard[shard] = copy;
+    const count = (this.snapshotCount.get(clock) ?? 0) + 1;
+    this.snapshotCount.set(clock, count);
+    if (count === this.config.servers) {
+      this.snapshots.delete(clock);
+      this.snapshotCount.delete(clock);
+      this.evaluateObjective(clock, perShard as Array<Map<number, RowValues>>);
+    }
+  }
+
+  private sampleObjective(clock: number): void {
+    if (this.wantsObjective(clock)) {
+      this.evaluateObjective(
+        clock,
+        this.shards.map(() => new Map()),
+      );
+    }
+  }
+
+  private evaluateObjective(clock: number, perShard: Array<Map<number, RowValues>>): void {
+    const { placement } = this.config;
+    const tables = this.tablesById;
+    const model: ModelView = {
+      row(table, row) {
+        const spec = tables.get(table);
+        if (spec === undefined) throw new RangeError(`objective read unknown table ${table}`);
+        const values = perShard[placement(spec, row)].get(rowKey(table, row));
+        return new RowView(spec.width, values ?? initialRow(spec, row));
+      },
+    };
+    const value = this.config.app.objective(model);
+    this.objectives.push({ clock, t: this.now, value });
+    this.config.recorder.record({ k: "obj", clock, t: this.now, value });
+  }
+
+  private recordFinalRows(): void {
+    const rows = new Map<number, { table: number; row: number; values: RowValues }>();
+    for (const shard of this.shards) {
+      for (const { table, row } of shard.rowKeys()) {
+        rows.set(rowKey(table, row), { table, row, values: shard.fullRow(table, row)! });
+      }
+    }
+    for (const key of [...rows.keys()].sort((a, b) => a - b)) {
+      const { table, row, values } = rows.get(key)!;
+      const spec = this.tablesById.get(table)!;
+      this.config.recorder.record({
+        k: "final",
+        table,
+        row,
+        values: new RowView(spec.width, values).nonZeros(),
+      });
+    }
+  }
+}
+
+export type { TraceRecord };
