@@ -164,7 +164,7 @@ export class ClientCore {
     list.push({ worker, requiredClock: required });
     this.blocked[index] = 1;
     this.events.push({ type: "blocked", worker, table, row, clock, requiredClock: required });
-    if (!this.inFlight.has(key)) this.request(spec, key, row, required);
+    if (!this.inFlight.has(key)) this.request(spec, key, row, this.requestClock(spec, required, cached));
     return null;
   }
 
@@ -244,15 +244,18 @@ export class ClientCore {
       );
     }
     const base = message.values;
-    const kept: RetainedBatch[] = [];
-    for (const batch of this.retained[shard]) {
-      if (batch.version <= message.version) continue;
-      kept.push(batch);
-      const delta = batch.rows.get(key);
-      if (delta !== undefined) addRow(base, delta);
+    const retained = this.retained[shard];
+    if (retained.length > 0) {
+      const kept: RetainedBatch[] = [];
+      for (const batch of retained) {
+        if (batch.version <= message.version) continue;
+        kept.push(batch);
+        const delta = batch.rows.get(key);
+        if (delta !== undefined) addRow(base, delta);
+      }
+      // Replies from one shard arrive in order and their versions never decrease, so older batches are done.
+      this.retained[shard] = kept;
     }
-    // Replies from one shard arrive in order and their versions never decrease, so older batches are done.
-    this.retained[shard] = kept;
     const cached: CachedRow = { base, clock: message.clock };
     this.cache.set(key, cached);
     if (!message.pushed) {
@@ -286,9 +289,9 @@ export class ClientCore {
     }
     this.waiters.set(key, still);
     if (!this.inFlight.has(key)) {
-      let need = 0;
-      for (const w of still) need = Math.max(need, w.requiredClock);
-      this.request(spec, key, message.row, need);
+      let need = still[0].requiredClock;
+      for (const w of still) need = Math.min(need, w.requiredClock);
+      this.request(spec, key, message.row, this.requestClock(spec, need, cached));
     }
   }
 
@@ -319,6 +322,19 @@ export class ClientCore {
       source,
     });
     return new RowView(spec.width, values);
+  }
+
+  /**
+   * The clock to ask a shard for. Reads of one row are merged into one request, so the request must not
+   * ask for more than any local reader that may join it needs: a faster worker's request parked for a clock
+   * that only a slower local worker can complete would deadlock that slower worker when it reads the same
+   * row. Every later reader that the cache cannot serve needs at least max(cache clock + 1, process clock
+   * − s), so asking for no more than that is safe; asking for at least cache clock + 1 means a re-request
+   * waits for the next shard clock instead of bouncing back at once.
+   */
+  private requestClock(spec: TableSpec, need: number, cached: CachedRow | undefined): number {
+    const floor = Math.max(cached === undefined ? 0 : cached.clock + 1, requiredClock(spec, this.procClock));
+    return Math.min(need, floor);
   }
 
   private request(spec: TableSpec, key: number, row: number, required: number): void {
@@ -434,7 +450,7 @@ export class ClientCore {
 
 /** The shard clock a read at `clock` needs: every worker must have completed clock − s − 1. */
 export function requiredClock(spec: TableSpec, clock: number): number {
-  return spec.staleness === Number.POSITIVE_INFINITY ? 0 : Math.max(0, clock - spec.staleness);
+  return spec.staleness === Number.POSITIVE_INFINITY ? 0 : Math.max(0, clock - spec.staleness - 1);
 }
 
 function checkRow(spec: TableSpec, row: number): void {

@@ -37,6 +37,8 @@ export class ServerShard {
   private readonly tables: Map<number, TableSpec>;
   /** Batches applied per client; equals the client's clock as this shard knows it. */
   private readonly applied: Int32Array;
+  /** How many clients have applied exactly n batches, for each n at or above the server clock. */
+  private readonly clientsAt = new Map<number, number>();
   private serverClock = 0;
   /** Every update with timestamp < serverClock, per row. */
   private readonly rows = new Map<number, RowValues>();
@@ -59,6 +61,7 @@ export class ServerShard {
     this.numClients = config.numClients;
     this.tables = validateTables(config.tables);
     this.applied = new Int32Array(config.numClients);
+    this.clientsAt.set(0, config.numClients);
   }
 
   get clock(): number {
@@ -158,6 +161,8 @@ export class ServerShard {
       this.dirty.add(key);
     }
     this.applied[client] = expected;
+    this.clientsAt.set(expected - 1, this.clientsAt.get(expected - 1)! - 1);
+    this.clientsAt.set(expected, (this.clientsAt.get(expected) ?? 0) + 1);
     this.events.push({
       type: "batchApplied",
       shard: this.shard,
@@ -186,10 +191,11 @@ export class ServerShard {
     return this.rows.entries();
   }
 
+  /** Server clock = min of the clients' clocks, kept in O(1) per batch by counting clients per clock. */
   private maybeAdvance(): void {
-    let min = this.applied[0];
-    for (let i = 1; i < this.applied.length; i++) if (this.applied[i] < min) min = this.applied[i];
-    if (min <= this.serverClock) return;
+    if ((this.clientsAt.get(this.serverClock) ?? 0) > 0) return;
+    let min = this.serverClock;
+    while ((this.clientsAt.get(min) ?? 0) === 0) this.clientsAt.delete(min++);
     for (let t = this.serverClock; t < min; t++) {
       const byKey = this.early.get(t);
       if (byKey === undefined) continue;

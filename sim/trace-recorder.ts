@@ -17,8 +17,59 @@ export class TraceRecorder {
 
   record(record: TraceRecord): void {
     this.records++;
-    this.fold(record);
+    this.foldRecord(record);
     this.sink?.(record);
+  }
+
+  /** The frequent kinds are folded field by field; the rest generically. Each kind starts with its own code. */
+  private foldRecord(r: TraceRecord): void {
+    switch (r.k) {
+      case "span":
+        this.push(-11e300);
+        this.push(r.w);
+        this.push(r.kind === "compute" ? 0 : r.kind === "wait" ? 1 : 2);
+        this.push(r.t0);
+        this.push(r.t1);
+        this.push(r.clock);
+        this.push(r.table ?? -1);
+        this.push(r.row ?? -1);
+        return;
+      case "msg":
+        this.push(-12e300);
+        this.fold(r.from);
+        this.fold(r.to);
+        this.push(r.sent);
+        this.push(r.recv);
+        this.push(r.bytes);
+        this.fold(r.kind);
+        return;
+      case "read":
+        this.push(-13e300);
+        this.push(r.w);
+        this.push(r.t);
+        this.push(r.clock);
+        this.push(r.table);
+        this.push(r.row);
+        this.push(r.rowClock);
+        this.push(r.staleness);
+        this.push(r.source === "cache" ? 0 : 1);
+        this.fold(r.values);
+        return;
+      case "clock":
+        this.push(-14e300);
+        this.push(r.w);
+        this.push(r.clock);
+        this.push(r.t);
+        return;
+      case "sclock":
+        this.push(-15e300);
+        this.push(r.s);
+        this.push(r.clock);
+        this.push(r.t);
+        return;
+      default:
+        this.fold(r);
+    }
   }
 
   /** The digest of everything recorded; call once, at the end. */
