@@ -9,7 +9,11 @@ describe("event queue", () => {
       fc.property(fc.array(fc.integer({ min: 0, max: 50 }), { maxLength: 300 }), (times) => {
         const q = new EventQueue();
         const popped: Array<[number, number]> = [];
-        times.forEach((t, i) => q.push(t, () => popped.push([t, i])));
+        times.forEach((t, i) => {
+          q.push(t, () => {
+            popped.push([t, i]);
+          });
+        });
         while (q.length > 0) q.pop()();
         const expected = times
           .map((t, i) => [t, i] as [number, number])
