@@ -1,9 +1,10 @@
-// Every app the CLI can run, found by name.
+// Every app the CLI can run, found by name: the ML programs plus the synthetic workload.
 
 import type { AppFactory } from "../apps/api.ts";
+import { apps } from "../apps/index.ts";
 import { synthetic } from "../apps/synthetic.ts";
 
-export const appFactories: AppFactory[] = [synthetic];
+export const appFactories: AppFactory[] = [...apps, synthetic];
 
 export function findApp(name: string): AppFactory {
   const app = appFactories.find((a) => a.name === name);

@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
 import type { AppOptions } from "../../apps/api.ts";
+import { allAppOptionNames, appFactories, findApp } from "../../experiments/app-registry.ts";
+import { TraceFileWriter } from "../../experiments/trace-file.ts";
 import { presets, resolveProfile } from "../../sim/profiles.ts";
 import { type SimSummary, simulate } from "../../sim/simulate.ts";
 import { stragglerModelNames } from "../../sim/stragglers.ts";
-import { allAppOptionNames, appFactories, findApp } from "../app-registry.ts";
 import type { Command } from "../command.ts";
 import { progressReporter } from "../progress.ts";
-import { TraceFileWriter } from "../trace-file.ts";
 import {
   choiceFlag,
   type FlagSpec,
