@@ -17,6 +17,11 @@ export interface WorkerApi {
   readonly random: Random;
   /** The row as SSP allows this worker to see it at its current clock; waits when the cache is too stale. */
   read(table: number, row: number): Promise<RowView>;
+  /**
+   * Reads several rows of one table with one wait: every missing row is requested at once, so the misses of
+   * a clock cost one round trip rather than one each. Prefer it whenever the rows are known up front.
+   */
+  readMany(table: number, rows: readonly number[]): Promise<RowView[]>;
   inc(table: number, row: number, col: number, delta: number): void;
   incRow(table: number, row: number, deltas: ArrayLike<number>): void;
   /** Ends this worker's clock (commits its updates). */

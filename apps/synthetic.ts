@@ -84,7 +84,7 @@ class SyntheticApp implements AppInstance {
       chosen.clear();
       while (chosen.size < rowsPerClock) chosen.add(api.random.int(rows));
       const touched = [...chosen];
-      for (const row of touched) await api.read(0, row);
+      await api.readMany(0, touched);
       await api.compute(computeUnits);
       for (const row of touched) {
         if (check) api.inc(0, row, api.rank * clocks + c, 1);

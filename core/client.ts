@@ -28,9 +28,13 @@ export interface ClientConfig {
   placement: Placement;
 }
 
+/** A worker's read (or readMany) that waited is now complete: `views[i]` is the row `rows[i]`. */
 export interface ReadCompletion {
   worker: number;
   table: number;
+  rows: number[];
+  views: RowView[];
+  /** rows[0] and views[0]: the whole answer of a single-row read. */
   row: number;
   view: RowView;
 }
@@ -47,9 +51,20 @@ interface CachedRow {
   clock: number;
 }
 
+/** The rows one blocked read (or readMany) still waits for. */
+interface ReadGroup {
+  worker: number;
+  table: number;
+  rows: number[];
+  views: RowView[];
+  missing: number;
+}
+
 interface Waiter {
   worker: number;
   requiredClock: number;
+  group: ReadGroup;
+  slot: number;
 }
 
 interface InFlight {
@@ -145,26 +160,43 @@ export class ClientCore {
    * otherwise returns null, and the row arrives later as a completion from `drain()`.
    */
   read(worker: number, table: number, row: number): RowView | null {
+    const views = this.readMany(worker, table, [row]);
+    return views === null ? null : views[0];
+  }
+
+  /**
+   * Reads several rows of one table at once: every missing row is requested before the worker waits, so a
+   * clock's misses cost one round trip instead of one each (as a ps-lite Pull of many keys does). Returns
+   * the rows at once when the cache serves them all; otherwise null, and one completion later.
+   */
+  readMany(worker: number, table: number, rows: readonly number[]): RowView[] | null {
     const index = this.activeIndex(worker, "read");
     const spec = this.tableOf(table);
-    checkRow(spec, row);
+    for (const row of rows) checkRow(spec, row);
     const clock = this.workerClocks[index];
     const required = requiredClock(spec, clock);
-    const key = rowKey(table, row);
-    const cached = this.cache.get(key);
-    if (cached !== undefined && cached.clock >= required) {
-      if (spec.staleness === Number.POSITIVE_INFINITY && cached.clock < clock && !this.inFlight.has(key)) {
-        // Async never waits, but it does not keep a row forever either: refresh it in the background.
-        this.request(spec, key, row, 0);
+    const group: ReadGroup = { worker, table, rows: [...rows], views: new Array(rows.length), missing: 0 };
+    for (let slot = 0; slot < rows.length; slot++) {
+      const row = rows[slot];
+      const key = rowKey(table, row);
+      const cached = this.cache.get(key);
+      if (cached !== undefined && cached.clock >= required) {
+        if (spec.staleness === Number.POSITIVE_INFINITY && cached.clock < clock && !this.inFlight.has(key)) {
+          // Async never waits, but it does not keep a row forever either: refresh it in the background.
+          this.request(spec, key, row, 0);
+        }
+        group.views[slot] = this.complete(worker, clock, spec, key, row, cached, "cache");
+        continue;
       }
-      return this.complete(worker, clock, spec, key, row, cached, "cache");
+      group.missing++;
+      let list = this.waiters.get(key);
+      if (list === undefined) this.waiters.set(key, (list = []));
+      list.push({ worker, requiredClock: required, group, slot });
+      this.events.push({ type: "blocked", worker, table, row, clock, requiredClock: required });
+      if (!this.inFlight.has(key)) this.request(spec, key, row, this.requestClock(spec, required, cached));
     }
-    let list = this.waiters.get(key);
-    if (list === undefined) this.waiters.set(key, (list = []));
-    list.push({ worker, requiredClock: required });
+    if (group.missing === 0) return group.views;
     this.blocked[index] = 1;
-    this.events.push({ type: "blocked", worker, table, row, clock, requiredClock: required });
-    if (!this.inFlight.has(key)) this.request(spec, key, row, this.requestClock(spec, required, cached));
     return null;
   }
 
@@ -270,9 +302,9 @@ export class ClientCore {
         still.push(waiter);
         continue;
       }
+      const { group } = waiter;
       const index = this.indexOf(waiter.worker);
-      this.blocked[index] = 0;
-      const view = this.complete(
+      group.views[waiter.slot] = this.complete(
         waiter.worker,
         this.workerClocks[index],
         spec,
@@ -281,7 +313,17 @@ export class ClientCore {
         cached,
         "server",
       );
-      this.completions.push({ worker: waiter.worker, table: spec.id, row: message.row, view });
+      if (--group.missing === 0) {
+        this.blocked[index] = 0;
+        this.completions.push({
+          worker: group.worker,
+          table: group.table,
+          rows: group.rows,
+          views: group.views,
+          row: group.rows[0],
+          view: group.views[0],
+        });
+      }
     }
     if (still.length === 0) {
       this.waiters.delete(key);
@@ -311,6 +353,7 @@ export class ClientCore {
       if (byWorker === undefined) continue;
       for (const [w, delta] of byWorker) if (w === worker || t <= window) addRow(values, delta);
     }
+    const view = new RowView(spec.width, values);
     this.events.push({
       type: "read",
       worker,
@@ -320,8 +363,9 @@ export class ClientCore {
       rowClock: cached.clock,
       staleness: clock - cached.clock,
       source,
+      view,
     });
-    return new RowView(spec.width, values);
+    return view;
   }
 
   /**
@@ -450,7 +494,7 @@ export class ClientCore {
 
 /** The shard clock a read at `clock` needs: every worker must have completed clock − s − 1. */
 export function requiredClock(spec: TableSpec, clock: number): number {
-  return spec.staleness === Number.POSITIVE_INFINITY ? 0 : Math.max(0, clock - spec.staleness - 1);
+  return spec.staleness === Number.POSITIVE_INFINITY ? 0 : Math.max(0, clock - spec.staleness);
 }
 
 function checkRow(spec: TableSpec, row: number): void {

@@ -1,5 +1,7 @@
 // What the core reports to its host. Hosts turn these into trace records; tests check invariants on them.
 
+import type { RowView } from "./rows.ts";
+
 export type CoreEvent =
   /** A read completed. `staleness` = reader clock − row clock (the observed staleness of the paper). */
   | {
@@ -11,6 +13,8 @@ export type CoreEvent =
       rowClock: number;
       staleness: number;
       source: "cache" | "server";
+      /** The values the read returned. */
+      view: RowView;
     }
   /** A read could not be served from the cache and the worker now waits. */
   | { type: "blocked"; worker: number; table: number; row: number; clock: number; requiredClock: number }

@@ -81,7 +81,10 @@ export class SimHost {
   private now = 0;
   private running = 0;
   private failure: Error | null = null;
-  private readonly resolvers: Array<((view: RowView) => void) | null>;
+  private readonly resolvers: Array<((views: RowView[]) => void) | null>;
+  /** Rows a blocked worker waits for, and the union of their shard parking, to split wait from comm. */
+  private readonly blockedKeys: Array<Set<number> | null>;
+  private readonly blockedGate: Array<Gate | null>;
   private readonly blockedAt: Float64Array;
   private readonly workerClock: Int32Array;
   private readonly doneAt: Float64Array;
@@ -138,6 +141,8 @@ export class SimHost {
     }
     this.shardBusy = new Uint8Array(servers);
     this.resolvers = new Array(workers).fill(null);
+    this.blockedKeys = new Array(workers).fill(null);
+    this.blockedGate = new Array(workers).fill(null);
     this.blockedAt = new Float64Array(workers);
     this.workerClock = new Int32Array(workers);
     this.doneAt = new Float64Array(workers);
@@ -191,7 +196,8 @@ export class SimHost {
       rank,
       workers: this.config.workers,
       random: stream(this.config.seed, `worker/${rank}`, "app"),
-      read: (table, row) => this.read(rank, table, row),
+      read: (table, row) => this.readMany(rank, table, [row]).then((views) => views[0]),
+      readMany: (table, rows) => this.readMany(rank, table, rows),
       inc: (table, row, col, delta) => {
         client.inc(rank, table, row, col, delta);
         if (checkMode) {
@@ -231,14 +237,16 @@ export class SimHost {
     };
   }
 
-  private read(rank: number, table: number, row: number): Promise<RowView> {
+  private readMany(rank: number, table: number, rows: readonly number[]): Promise<RowView[]> {
     const machine = this.machineOf[rank];
-    const view = this.clients[machine].read(rank, table, row);
-    this.pumpClient(machine, view, null);
-    if (view !== null) return Promise.resolve(view);
+    const views = this.clients[machine].readMany(rank, table, rows);
+    this.pumpClient(machine, null);
+    if (views !== null) return Promise.resolve(views);
     this.blockedAt[rank] = this.now;
+    this.blockedKeys[rank] = new Set(rows.map((row) => rowKey(table, row)));
+    this.blockedGate[rank] = null;
     this.running--;
-    return new Promise<RowView>((resolve) => {
+    return new Promise<RowView[]>((resolve) => {
       this.resolvers[rank] = resolve;
     });
   }
@@ -276,7 +284,7 @@ export class SimHost {
     this.clients[machine].clock(rank);
     const clock = ++this.workerClock[rank];
     this.config.recorder.record({ k: "clock", w: rank, clock, t: this.now });
-    this.pumpClient(machine, null, null);
+    this.pumpClient(machine, null);
     this.workerClocksDone++;
     const every = Math.max(1, Math.floor((this.config.workers * this.config.clocks) / 50));
     if (this.config.progress !== undefined && this.workerClocksDone % every === 0) {
@@ -318,16 +326,19 @@ export class SimHost {
   }
 
   /** Carries out what a client produced: sends its messages, resumes completed readers, records events. */
-  private pumpClient(machine: number, immediate: RowView | null, gate: Gate | null): void {
+  private pumpClient(machine: number, arrived: { key: number; gate: Gate | null } | null): void {
     const client = this.clients[machine];
     const ready = client.drain();
-    let completionIndex = 0;
-    for (const event of ready.events) {
-      if (event.type !== "read") continue;
-      const view = event.source === "cache" ? immediate : ready.completions[completionIndex++].view;
-      this.recordRead(event, view);
+    for (const event of ready.events) if (event.type === "read") this.recordRead(event);
+    if (arrived !== null && arrived.gate !== null) {
+      for (const w of client.workers) {
+        if (this.blockedKeys[w]?.has(arrived.key) !== true) continue;
+        const g = this.blockedGate[w];
+        this.blockedGate[w] =
+          g === null ? arrived.gate : { fromNs: Math.min(g.fromNs, arrived.gate.fromNs), toNs: Math.max(g.toNs, arrived.gate.toNs) };
+      }
     }
-    for (const completion of ready.completions) this.resume(completion, gate);
+    for (const completion of ready.completions) this.resume(completion);
     for (const { shard, message } of ready.messages) {
       const bytes = messageBytes(message, this.tablesById);
       const deliverAt = this.network.send(machine, this.serverMachine[shard], bytes, this.now);
@@ -345,7 +356,7 @@ export class SimHost {
     }
   }
 
-  private recordRead(event: Extract<CoreEvent, { type: "read" }>, view: RowView | null): void {
+  private recordRead(event: Extract<CoreEvent, { type: "read" }>): void {
     this.staleness.add(event.staleness);
     this.config.recorder.record({
       k: "read",
@@ -357,19 +368,22 @@ export class SimHost {
       rowClock: event.rowClock,
       staleness: event.staleness,
       source: event.source,
-      ...(this.config.checkMode && view !== null ? { values: view.nonZeros() } : {}),
+      ...(this.config.checkMode ? { values: event.view.nonZeros() } : {}),
     });
   }
 
-  private resume(completion: ReadCompletion, gate: Gate | null): void {
+  private resume(completion: ReadCompletion): void {
     const rank = completion.worker;
+    const gate = this.blockedGate[rank];
+    this.blockedKeys[rank] = null;
+    this.blockedGate[rank] = null;
     const t0 = this.blockedAt[rank];
     const t1 = this.now;
     const g0 = gate === null ? t1 : Math.min(t1, Math.max(t0, gate.fromNs));
     const g1 = gate === null ? t1 : Math.max(g0, Math.min(t1, gate.toNs));
     const clock = this.workerClock[rank];
     const { recorder } = this.config;
-    const where = { clock, table: completion.table, row: completion.row };
+    const where = { clock, table: completion.table, row: completion.rows[0] };
     // Blocked time = request in transit (comm) + parked at the shard (wait) + reply in transit (comm).
     if (g0 > t0) recorder.record({ k: "span", w: rank, kind: "comm", t0, t1: g0, ...where });
     if (g1 > g0) recorder.record({ k: "span", w: rank, kind: "wait", t0: g0, t1: g1, ...where });
@@ -379,7 +393,7 @@ export class SimHost {
     const resolve = this.resolvers[rank]!;
     this.resolvers[rank] = null;
     this.running++;
-    resolve(completion.view);
+    resolve(completion.views);
   }
 
   private arriveAtShard(shard: number, item: InTransit): void {
@@ -444,7 +458,7 @@ export class SimHost {
     });
     this.queue.push(deliverAt, () => {
       this.clients[client].receive(message);
-      this.pumpClient(client, null, gate);
+      this.pumpClient(client, { key, gate });
     });
   }
 
