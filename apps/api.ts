@@ -26,7 +26,10 @@ export interface WorkerApi {
   incRow(table: number, row: number, deltas: ArrayLike<number>): void;
   /** Ends this worker's clock (commits its updates). */
   clock(): Promise<void>;
-  /** Declares work done. The simulator charges simulated time from the hardware profile; the runtime, none. */
+  /**
+   * Declares work done, in reference nanoseconds (what the work takes on the reference machine; see
+   * apps/cost.ts). The simulator charges simulated time from the hardware profile; the runtime, none.
+   */
   compute(units: number): Promise<void>;
 }
 

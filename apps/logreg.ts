@@ -3,6 +3,7 @@
 // workers, and each clock a worker takes one gradient step on a minibatch of its examples.
 
 import type { AppFactory, AppInstance, ModelView, TableShape, WorkerApi } from "./api.ts";
+import { REFERENCE_NS_PER_UNIT } from "./cost.ts";
 import { type Design, exampleRows, loadLibsvm, syntheticClassification } from "./data/regression.ts";
 import { OptionReader } from "./options.ts";
 import { stream } from "./random.ts";
@@ -104,7 +105,7 @@ export function createLogreg(s: LogregSettings, workers: number, seed: number): 
         grad[rows.colIndex[e]] += scale * rows.values[e];
       touched += 2 * (rows.rowStart[i + 1] - rows.rowStart[i]);
     }
-    await api.compute(touched);
+    await api.compute(touched * REFERENCE_NS_PER_UNIT.logreg);
     const eta = s.sigma / Math.sqrt(clock + 1);
     const next = new Float64Array(p);
     let norm2 = 0;

@@ -3,6 +3,7 @@
 // over the workers, and each clock a worker makes one SGD pass over a minibatch of its ratings.
 
 import type { AppFactory, AppInstance, ModelView, TableShape, WorkerApi } from "./api.ts";
+import { REFERENCE_NS_PER_UNIT } from "./cost.ts";
 import { loadRatings, plantedRatings, type Ratings, type RatingsFormat } from "./data/ratings.ts";
 import { uniformRowInit } from "./hash-init.ts";
 import { OptionReader } from "./options.ts";
@@ -102,7 +103,7 @@ export function createMf(s: MfSettings, workers: number, seed: number): MfInstan
         v[k] += eta * (e * uk - s.lambda * v[k]);
       }
     }
-    await api.compute(batch.length * rank);
+    await api.compute(batch.length * rank * REFERENCE_NS_PER_UNIT.mf);
     for (const table of [USER_TABLE, ITEM_TABLE]) {
       for (const [id, row] of rows[table]) {
         const base = bases[table].get(id)!;

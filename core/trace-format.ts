@@ -106,6 +106,8 @@ export interface TraceObjective {
   clock: number;
   t: number;
   value: number;
+  /** The app's other measures on the same model, e.g. held-out RMSE or accuracy. */
+  metrics?: Record<string, number>;
 }
 
 /** Check mode only: a server row once every worker finished. */

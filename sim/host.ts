@@ -51,10 +51,18 @@ export interface HostResult {
   simTimeNs: number;
   totals: ActivityTotals;
   staleness: StalenessHistogram;
-  objectives: Array<{ clock: number; t: number; value: number }>;
+  objectives: ObjectiveSample[];
   messages: number;
   bytes: number;
   events: number;
+}
+
+/** The objective (and the app's other metrics, e.g. held-out error) on the consistent model at a clock. */
+export interface ObjectiveSample {
+  clock: number;
+  t: number;
+  value: number;
+  metrics?: Record<string, number>;
 }
 
 /** A shard's view of when a read was parked, so the worker's blocked time splits into wait and comm. */
@@ -95,9 +103,9 @@ export class SimHost {
   private readonly parkedAt: Array<Array<Map<number, number>>> = [];
   private readonly snapshots = new Map<number, Array<Map<number, RowValues> | undefined>>();
   private readonly snapshotCount = new Map<number, number>();
-  private readonly totals: ActivityTotals = { computeNs: 0, waitNs: 0, commNs: 0 };
+  private readonly totals: ActivityTotals = { computeUnits: 0, computeNs: 0, waitNs: 0, commNs: 0 };
   private readonly staleness = new StalenessHistogram();
-  private readonly objectives: Array<{ clock: number; t: number; value: number }> = [];
+  private readonly objectives: ObjectiveSample[] = [];
   private eventsRun = 0;
 
   constructor(private readonly config: HostConfig) {
@@ -261,6 +269,7 @@ export class SimHost {
     const durationNs = Math.round(workNs + stragglers.pauseNs(rank, workNs));
     const start = this.now;
     this.totals.computeNs += durationNs;
+    this.totals.computeUnits += units;
     if (durationNs > 0)
       this.config.recorder.record({
         k: "span",
@@ -335,7 +344,9 @@ export class SimHost {
         if (this.blockedKeys[w]?.has(arrived.key) !== true) continue;
         const g = this.blockedGate[w];
         this.blockedGate[w] =
-          g === null ? arrived.gate : { fromNs: Math.min(g.fromNs, arrived.gate.fromNs), toNs: Math.max(g.toNs, arrived.gate.toNs) };
+          g === null
+            ? arrived.gate
+            : { fromNs: Math.min(g.fromNs, arrived.gate.fromNs), toNs: Math.max(g.toNs, arrived.gate.toNs) };
       }
     }
     for (const completion of ready.completions) this.resume(completion);
@@ -511,8 +522,15 @@ export class SimHost {
       },
     };
     const value = this.config.app.objective(model);
-    this.objectives.push({ clock, t: this.now, value });
-    this.config.recorder.record({ k: "obj", clock, t: this.now, value });
+    const metrics = this.config.app.evaluate?.(model);
+    this.objectives.push({ clock, t: this.now, value, ...(metrics === undefined ? {} : { metrics }) });
+    this.config.recorder.record({
+      k: "obj",
+      clock,
+      t: this.now,
+      value,
+      ...(metrics === undefined ? {} : { metrics }),
+    });
   }
 
   private recordFinalRows(): void {

@@ -4,7 +4,10 @@
 export interface HardwareProfile {
   name: string;
   description: string;
-  /** Work units one worker completes per second on a machine of speed 1 (what `compute(units)` charges). */
+  /**
+   * Work units one worker completes per second on a machine of speed 1. A unit is one reference nanosecond
+   * (apps/cost.ts), so 1e9 is the reference machine's speed and 5e8 a machine half as fast.
+   */
   computeUnitsPerSec: number;
   /** Cores per machine: workers beyond this on one machine share cores and slow down proportionally. */
   coresPerMachine: number;
@@ -24,14 +27,14 @@ export interface HardwareProfile {
   serverNsPerValue: number;
 }
 
-// ns per unit of app work, measured on this project's reference machine, scales computeUnitsPerSec: the
-// presets say how fast a worker of that era is relative to it (see docs/ARCHITECTURE.md, "Profiles").
+// computeUnitsPerSec is relative to the reference machine (1e9 = as fast as it, per core): the presets say
+// how fast a worker of their era or class is, per core.
 export const presets: Record<string, HardwareProfile> = {
   "paper-2013": {
     name: "paper-2013",
     description:
-      "A commodity cluster of the paper's era: 1 GbE, 0.1 ms latency, 8-core machines, workers ~3x slower than today's.",
-    computeUnitsPerSec: 1e8,
+      "A commodity cluster of the paper's era: 1 GbE, 0.1 ms latency, 8-core machines, cores half as fast as today's.",
+    computeUnitsPerSec: 5e8,
     coresPerMachine: 8,
     machineSpeeds: [1],
     nicBandwidthBytesPerSec: 125e6,
@@ -44,7 +47,7 @@ export const presets: Record<string, HardwareProfile> = {
   "datacenter-10g": {
     name: "datacenter-10g",
     description: "A modern on-premises cluster: 10 GbE, 50 µs latency, 16-core machines.",
-    computeUnitsPerSec: 3e8,
+    computeUnitsPerSec: 1e9,
     coresPerMachine: 16,
     machineSpeeds: [1],
     nicBandwidthBytesPerSec: 1.25e9,
@@ -57,7 +60,7 @@ export const presets: Record<string, HardwareProfile> = {
   "cloud-25g": {
     name: "cloud-25g",
     description: "Cloud VMs: 25 Gb/s but 200 µs virtualised latency, dedicated server machines.",
-    computeUnitsPerSec: 3e8,
+    computeUnitsPerSec: 1e9,
     coresPerMachine: 16,
     machineSpeeds: [1],
     nicBandwidthBytesPerSec: 3.125e9,
@@ -71,7 +74,7 @@ export const presets: Record<string, HardwareProfile> = {
     name: "hetero",
     description:
       "Machines of mixed speed (1, 1, 0.7, 0.5, cycled) on 10 GbE: persistent, structural stragglers.",
-    computeUnitsPerSec: 3e8,
+    computeUnitsPerSec: 1e9,
     coresPerMachine: 16,
     machineSpeeds: [1, 1, 0.7, 0.5],
     nicBandwidthBytesPerSec: 1.25e9,
@@ -84,7 +87,7 @@ export const presets: Record<string, HardwareProfile> = {
   wan: {
     name: "wan",
     description: "Geo-distributed sites: 100 Mb/s and 20 ms one-way latency between machines.",
-    computeUnitsPerSec: 3e8,
+    computeUnitsPerSec: 1e9,
     coresPerMachine: 16,
     machineSpeeds: [1],
     nicBandwidthBytesPerSec: 12.5e6,

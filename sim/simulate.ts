@@ -4,7 +4,7 @@ import type { AppInstance, TableShape } from "../apps/api.ts";
 import { makePlacement, type PlacementKind } from "../core/placement.ts";
 import { type Consistency, defineTable, type TableSpec } from "../core/tables.ts";
 import { stalenessToJson, TRACE_FORMAT, TRACE_VERSION, type TraceRecord } from "../core/trace-format.ts";
-import { SimHost } from "./host.ts";
+import { type ObjectiveSample, SimHost } from "./host.ts";
 import { type HardwareProfile, resolveProfile } from "./profiles.ts";
 import { makeStragglers } from "./stragglers.ts";
 import { TraceRecorder } from "./trace-recorder.ts";
@@ -56,6 +56,9 @@ export interface SimSummary {
   reads: number;
   objectiveName: string;
   objective: number;
+  /** The app's other measures at the last sample (e.g. held-out RMSE), when it reports any. */
+  metrics: Record<string, number>;
+  computeUnits: number;
   messages: number;
   bytes: number;
   events: number;
@@ -64,7 +67,7 @@ export interface SimSummary {
 
 export interface SimResult {
   summary: SimSummary;
-  objectives: Array<{ clock: number; t: number; value: number }>;
+  objectives: ObjectiveSample[];
   stalenessHistogram: Array<[number, number]>;
 }
 
@@ -169,6 +172,8 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
     reads: result.staleness.total,
     objectiveName: config.app.objectiveName,
     objective: last === undefined ? Number.NaN : last.value,
+    metrics: last?.metrics ?? {},
+    computeUnits: totals.computeUnits,
     messages: result.messages,
     bytes: result.bytes,
     events: result.events,

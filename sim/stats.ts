@@ -28,6 +28,8 @@ export class StalenessHistogram {
 }
 
 export interface ActivityTotals {
+  /** Work units the app declared through compute(). */
+  computeUnits: number;
   computeNs: number;
   waitNs: number;
   commNs: number;

@@ -3,6 +3,7 @@
 // each clock updates a fraction of them against the residual as SSP lets it see it.
 
 import type { AppFactory, AppInstance, ModelView, TableShape, WorkerApi } from "../api.ts";
+import { REFERENCE_NS_PER_UNIT } from "../cost.ts";
 import { type Design, ffqRegression, loadLibsvm, syntheticSparseRegression } from "../data/regression.ts";
 import { OptionReader } from "../options.ts";
 import { stream } from "../random.ts";
@@ -127,7 +128,7 @@ export function createLasso(s: LassoSettings, workers: number, seed: number): La
         residualDelta.set(chunk, delta);
       }
     }
-    await api.compute(touched);
+    await api.compute(touched * REFERENCE_NS_PER_UNIT.lasso);
     for (const [chunk, row] of residualDelta) api.incRow(RESIDUAL_TABLE, chunk, row);
   }
 

@@ -4,6 +4,7 @@
 // worker's documents against the counts as SSP lets it see them.
 
 import type { AppFactory, AppInstance, AppOptions, ModelView, TableShape, WorkerApi } from "../api.ts";
+import { REFERENCE_NS_PER_UNIT } from "../cost.ts";
 import { loadSotuCorpus, SOTU_FIRST_YEAR, SOTU_LAST_YEAR } from "../data/sotu.ts";
 import { loadUciBagOfWords } from "../data/uci-bow.ts";
 import { OptionReader } from "../options.ts";
@@ -96,7 +97,7 @@ export function createLda(settings: LdaSettings, workers: number): AppInstance {
       state.docLogLik[j] = documentLogLikelihood(nd, doc.length, lg);
       docLogLik += state.docLogLik[j];
     });
-    await api.compute(tokens);
+    await api.compute(tokens * REFERENCE_NS_PER_UNIT.lda);
     for (const [w, delta] of wordDelta) api.incRow(WORD_TOPIC_TABLE, w, delta);
     api.incRow(TOPIC_TOTALS_TABLE, 0, totalsDelta);
     api.inc(DOC_LIKELIHOOD_TABLE, 0, 0, docLogLik);
@@ -150,7 +151,7 @@ export function createLda(settings: LdaSettings, workers: number): AppInstance {
       docLogLikDelta += ll - state.docLogLik[j];
       state.docLogLik[j] = ll;
     }
-    await api.compute(work);
+    await api.compute(work * REFERENCE_NS_PER_UNIT.lda);
     for (const [w, row] of local) {
       const old = base.get(w)!;
       let changed = false;

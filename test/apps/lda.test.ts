@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { REFERENCE_NS_PER_UNIT } from "../../apps/cost.ts";
 import { createLda, ldaSettings } from "../../apps/lda/app.ts";
 import { serialLda } from "../../apps/lda/serial.ts";
 import { runBsp } from "./bsp-host.ts";
@@ -40,9 +41,11 @@ describe("lda", () => {
     );
   });
 
-  it("declares tokens × topics of work per sampling clock", async () => {
+  it("declares tokens × topics of work per sampling clock, in reference ns", async () => {
     const run = await runBsp(createLda(settings, 2), 2, 2, SEED);
     const tokens = settings.corpus.docs.reduce((n, d) => n + d.length, 0);
-    expect(run.computeUnits[0] + run.computeUnits[1]).toBe(tokens + tokens * settings.priors.topics);
+    expect(run.computeUnits[0] + run.computeUnits[1]).toBe(
+      (tokens + tokens * settings.priors.topics) * REFERENCE_NS_PER_UNIT.lda,
+    );
   });
 });

@@ -8,7 +8,8 @@ import { simulate } from "../../sim/simulate.ts";
 
 async function waitFraction(consistency: Consistency, staleness: number, stragglers: string) {
   const { summary } = await simulate({
-    app: synthetic.create({ rows: "200" }, { workers: 32, seed: 4 }),
+    // 10^7 reference ns of work per clock: 20 ms clocks on paper-2013, so a 100 ms pause spans ~5 clocks.
+    app: synthetic.create({ rows: "200", "compute-units": "10000000" }, { workers: 32, seed: 4 }),
     workers: 32,
     machines: 8,
     servers: 4,
