@@ -10,11 +10,11 @@
 /** Reference ns per natural unit of work. */
 export const REFERENCE_NS_PER_UNIT = {
   /** LDA: one topic weighed for one token (tokens × topics). */
-  lda: 30,
+  lda: 18,
   /** MF: one rank component of one rating's SGD step (ratings × rank); mostly per-rating overhead. */
-  mf: 600,
+  mf: 400,
   /** Lasso: one non-zero of X touched by a coordinate update. */
-  lasso: 60,
+  lasso: 90,
   /** Logistic regression: one non-zero of x visited (twice per feature: margin and gradient). */
-  logreg: 15,
+  logreg: 23,
 } as const;

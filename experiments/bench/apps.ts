@@ -1,9 +1,11 @@
 // `ssp bench apps`: the real cost of each ML program's work on this machine, next to a plain multiply-add
-// loop, so the declared compute units can be calibrated (see apps/cost.ts). One worker, one machine, BSP.
+// loop, so the declared compute can be calibrated (see apps/cost.ts). One worker on a bare local host, so
+// the figures are the app's own work, not the simulator's messaging.
 
 import { performance } from "node:perf_hooks";
 import { apps } from "../../apps/index.ts";
-import { simulate } from "../../sim/simulate.ts";
+import { REFERENCE_NS_PER_UNIT } from "../../apps/cost.ts";
+import { runLocally } from "./local-host.ts";
 import type { BenchSuite } from "./suite.ts";
 
 const CLOCKS: Record<string, number> = { lda: 6, mf: 20, lasso: 10, logreg: 50 };
@@ -35,27 +37,19 @@ export const appsBench: BenchSuite = {
       const clocks = quick ? Math.max(2, Math.ceil(CLOCKS[factory.name] / 4)) : CLOCKS[factory.name];
       log(`${factory.name}: ${clocks} clocks, one worker`);
       const make = () => factory.create({}, { workers: 1, seed: 1, clocks });
-      const once = (app: ReturnType<typeof make>, n: number) =>
-        simulate({
-          app,
-          workers: 1,
-          machines: 1,
-          servers: 1,
-          consistency: "bsp",
-          staleness: 0,
-          clocks: n,
-          seed: 1,
-          objectiveEvery: 0,
-        });
-      await once(make(), 2); // warm-up: let the JIT compile the hot loops
-      const app = make();
+      await runLocally(make(), Math.min(2, clocks), 1); // warm-up: let the JIT compile the hot loops
       const start = performance.now();
-      const { summary } = await once(app, clocks);
+      const { declaredUnits } = await runLocally(make(), clocks, 1);
       const ms = performance.now() - start;
+      const realNsPerDeclaredNs = (ms * 1e6) / declaredUnits;
+      const assumed = REFERENCE_NS_PER_UNIT[factory.name as keyof typeof REFERENCE_NS_PER_UNIT];
       programs[factory.name] = {
         msPerClock: ms / clocks,
-        computeUnitsPerClock: summary.computeUnits / clocks,
-        realNsPerUnit: (ms * 1e6) / summary.computeUnits,
+        declaredMsPerClock: declaredUnits / 1e6 / clocks,
+        // 1 when apps/cost.ts matches this machine; a reference machine reads about 1.
+        realOverDeclared: realNsPerDeclaredNs,
+        assumedNsPerNaturalUnit: assumed,
+        measuredNsPerNaturalUnit: assumed * realNsPerDeclaredNs,
       };
     }
     return { referenceNsPerMultiplyAdd: referenceNs, programs };
