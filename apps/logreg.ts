@@ -20,6 +20,22 @@ const OPTIONS = [
     default: "inf",
   },
   { name: "minibatch", description: "fraction of its examples a worker uses per step", default: "0.1" },
+  {
+    name: "step-index",
+    description:
+      "t in η_t = σ/√t: 'clock' (c + 1) or 'update' (the serial update index cP + p + 1, as in Theorem 1)",
+    default: "clock",
+  },
+  {
+    name: "normalize",
+    description: "1: scale every example to ‖x‖ ≤ 1, so the loss is 1-Lipschitz",
+    default: "0",
+  },
+  {
+    name: "record",
+    description: "1: record every step's loss at the weights it read (for regret)",
+    default: "0",
+  },
   { name: "held-out", description: "fraction of examples kept aside for held-out accuracy", default: "0.2" },
   { name: "data", description: "'synthetic' or a LIBSVM file (labels ±1 or 0/1)", default: "synthetic" },
   { name: "examples", description: "synthetic: number of examples", default: "4000" },
@@ -33,14 +49,32 @@ export interface LogregSettings {
   radius: number;
   minibatch: number;
   heldOut: number;
+  stepIndex: "clock" | "update";
+  normalize: boolean;
+  record: boolean;
+}
+
+/** One SGD step as Theorem 1 sees it: f_t is the minibatch's mean logistic loss, x̃_t the weights read. */
+export interface RecordedStep {
+  /** Serial update index: clock · workers + rank + 1. */
+  t: number;
+  rank: number;
+  clock: number;
+  batch: Int32Array;
+  /** f_t(x̃_t). */
+  lossAtRead: number;
 }
 
 export interface LogregInstance extends AppInstance {
   heldOutAccuracy(model: ModelView): number;
+  /** Steps recorded with `record=1`, in the order they were taken. */
+  readonly steps: RecordedStep[];
+  /** The training examples as rows (normalised when `normalize=1`), and ±1 labels: what f_t is built from. */
+  readonly examples: { rows: ReturnType<typeof exampleRows>; labels: Float64Array; p: number };
 }
 
 /** log(1 + e^{−m}) without overflow. */
-function logisticLoss(margin: number): number {
+export function logisticLoss(margin: number): number {
   return margin > 0 ? Math.log1p(Math.exp(-margin)) : -margin + Math.log1p(Math.exp(margin));
 }
 
@@ -48,7 +82,16 @@ export function createLogreg(s: LogregSettings, workers: number, seed: number): 
   const { design } = s;
   const { p } = design;
   const rows = exampleRows(design);
+  if (s.normalize) {
+    for (let i = 0; i < design.n; i++) {
+      let norm2 = 0;
+      for (let e = rows.rowStart[i]; e < rows.rowStart[i + 1]; e++) norm2 += rows.values[e] * rows.values[e];
+      if (norm2 > 1)
+        for (let e = rows.rowStart[i]; e < rows.rowStart[i + 1]; e++) rows.values[e] /= Math.sqrt(norm2);
+    }
+  }
   const labels = Float64Array.from(design.y, (y) => (y > 0 ? 1 : -1));
+  const steps: RecordedStep[] = [];
   const order = permutation(design.n, stream(seed, "logreg", "split"));
   const testCount = Math.floor(s.heldOut * design.n);
   const test = Array.from(order.subarray(0, testCount));
@@ -97,8 +140,10 @@ export function createLogreg(s: LogregSettings, workers: number, seed: number): 
     const w = await weightsOf(api);
     const grad = new Float64Array(p);
     let touched = 0;
+    let lossAtRead = 0;
     for (const i of batch) {
       const m = margin(w, i);
+      if (s.record) lossAtRead += logisticLoss(m);
       // d/dw log(1 + e^{−y w·x}) = −y x σ(−m)
       const scale = (-labels[i] * 1) / (1 + Math.exp(m));
       for (let e = rows.rowStart[i]; e < rows.rowStart[i + 1]; e++)
@@ -106,7 +151,17 @@ export function createLogreg(s: LogregSettings, workers: number, seed: number): 
       touched += 2 * (rows.rowStart[i + 1] - rows.rowStart[i]);
     }
     await api.compute(touched * REFERENCE_NS_PER_UNIT.logreg);
-    const eta = s.sigma / Math.sqrt(clock + 1);
+    const t = clock * workers + api.rank + 1;
+    if (s.record) {
+      steps.push({
+        t,
+        rank: api.rank,
+        clock,
+        batch: Int32Array.from(batch),
+        lossAtRead: lossAtRead / Math.max(1, batch.length),
+      });
+    }
+    const eta = s.sigma / Math.sqrt(s.stepIndex === "update" ? t : clock + 1);
     const next = new Float64Array(p);
     let norm2 = 0;
     for (let j = 0; j < p; j++) {
@@ -152,6 +207,8 @@ export function createLogreg(s: LogregSettings, workers: number, seed: number): 
     },
     evaluate: (model) => ({ heldOutAccuracy: heldOutAccuracy(model) }),
     heldOutAccuracy,
+    steps,
+    examples: { rows, labels, p },
     describe() {
       return {
         data: design.source,
@@ -186,6 +243,9 @@ export function logregSettings(options: Record<string, string>, seed: number): L
     radius: o.number("radius", Number.MIN_VALUE, Number.POSITIVE_INFINITY, true),
     minibatch: o.fraction("minibatch"),
     heldOut: o.number("held-out", 0, 0.9),
+    stepIndex: o.choice("step-index", ["clock", "update"] as const),
+    normalize: o.flag("normalize"),
+    record: o.flag("record"),
   };
 }
 

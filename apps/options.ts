@@ -73,6 +73,14 @@ export class OptionReader {
     return t as T;
   }
 
+  /** "1"/"true" or "0"/"false". */
+  flag(name: string): boolean {
+    const t = this.text(name).trim();
+    if (t === "1" || t === "true") return true;
+    if (t === "0" || t === "false") return false;
+    return this.fail(name, "1 or 0");
+  }
+
   /** "A-B" inclusive integer range. */
   range(name: string, min: number, max: number): [number, number] {
     const m = /^\s*(\d+)\s*-\s*(\d+)\s*$/.exec(this.text(name));

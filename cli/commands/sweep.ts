@@ -1,16 +1,21 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { allAppOptionNames } from "../../experiments/app-registry.ts";
 import { defaultSweep } from "../../experiments/default-sweep.ts";
 import { packageRoot } from "../../experiments/package-root.ts";
+import { runPaper } from "../../experiments/paper/run-paper.ts";
 import { parseModel, type SweepSpec, specFromJson } from "../../experiments/sweep/grid.ts";
 import { runSweep } from "../../experiments/sweep/sweep.ts";
+import { defaultTheorem, runTheorem, theoremMarkdown } from "../../experiments/theorem/run-theorem.ts";
 import type { Command } from "../command.ts";
 import { type FlagSpec, intFlag, type Parsed, parseFlags, stringFlag, UsageError } from "../usage.ts";
 
 const flags: FlagSpec = {
   default: { type: "boolean" },
+  paper: { type: "boolean" },
+  theorem: { type: "boolean" },
+  only: { type: "string" },
   config: { type: "string" },
   app: { type: "string" },
   models: { type: "string" },
@@ -86,6 +91,11 @@ Re-running the same sweep skips the runs whose configuration is already in resul
 Grids:
   --default            the default sweep (what 'npm start' runs): MF, 32 workers, paper-2013, stragglers,
                        BSP, SSP s ∈ {1,2,4,8,16}, async, ESSP s=2, 3 seeds
+  --paper              the paper's experiments (experiments/paper/*.json: LDA, MF, Lasso at 32 machines,
+                       with and without stragglers, and scaling); writes RESULTS.md with each claim
+  --theorem            the convergence theorem: logistic regression under SSP for s ∈ {0,1,4,16} and
+                       P ∈ {4,16}, measured regret R[X]/T against the bound 4FL√(2(s+1)PT)/T
+  --only A,B           with --paper: only these experiments (lda, lasso, mf, scaling)
   --config FILE        a JSON grid: {"apps":[{"name":"mf","options":{}}],"models":["bsp","ssp:2","async"],
                        "workers":[32],"machines":[8],"servers":[8],"profiles":["paper-2013"],
                        "stragglers":["none"],"seeds":[1,2,3],"clocks":40}
@@ -109,6 +119,40 @@ Output:
     const spec: FlagSpec = { ...flags };
     for (const name of allAppOptionNames()) if (!(name in spec)) spec[name] = { type: "string" };
     const parsed = parseFlags("sweep", argv, spec);
+    const jobs = intFlag("sweep", parsed, "jobs", availableParallelism(), 1);
+    const script = join(packageRoot(), "dist", "ssp.js");
+    if (parsed.values.paper === true) {
+      const outDir = stringFlag(parsed, "out", join("results", "paper"));
+      const only = typeof parsed.values.only === "string" ? parsed.values.only.split(",") : undefined;
+      const { outcomes } = await runPaper({
+        outDir,
+        jobs,
+        script,
+        only,
+        log: (l) => process.stderr.write(`${l}\n`),
+      });
+      for (const o of outcomes) {
+        process.stdout.write(
+          `${o.name}: ${o.results.length} runs in ${o.outDir} (${o.wallClockSeconds.toFixed(0)} s)\n`,
+        );
+      }
+      process.stdout.write(`claims: ${join(outDir, "RESULTS.md")}\n`);
+      return 0;
+    }
+    if (parsed.values.theorem === true) {
+      const outDir = stringFlag(parsed, "out", join("results", "theorem"));
+      mkdirSync(outDir, { recursive: true });
+      const runs = await runTheorem({ ...defaultTheorem, log: (l) => process.stderr.write(`${l}\n`) });
+      const markdown = theoremMarkdown(runs);
+      writeFileSync(join(outDir, "theorem.md"), `${markdown}\n`);
+      writeFileSync(join(outDir, "theorem.json"), `${JSON.stringify(runs, null, 1)}\n`);
+      const worst = Math.max(...runs.flatMap((r) => r.points.map((p) => p.regret / p.bound)));
+      process.stdout.write(
+        `${markdown}\n\nlargest measured/bound: ${worst.toPrecision(3)} (${worst < 1 ? "within" : "VIOLATES"} the bound)\n`,
+      );
+      process.stdout.write(`written: ${join(outDir, "theorem.md")}\n`);
+      return worst < 1 ? 0 : 1;
+    }
     let grid: SweepSpec;
     let name = "sweep";
     if (parsed.values.default === true) {
@@ -130,8 +174,8 @@ Output:
     const outcome = await runSweep({
       spec: grid,
       outDir,
-      jobs: intFlag("sweep", parsed, "jobs", availableParallelism(), 1),
-      script: join(packageRoot(), "dist", "ssp.js"),
+      jobs,
+      script,
       keepTraces: parsed.values["no-traces"] !== true,
       log: (line) => process.stderr.write(`${line}\n`),
     });

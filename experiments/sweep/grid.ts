@@ -10,8 +10,10 @@ export interface SweepSpec {
   /** Consistency models: "bsp", "async", "ssp:S", "essp:S". */
   models: string[];
   workers: number[];
-  /** Machines per run; when absent, ceil(workers / 4). */
+  /** Machines per run; when absent, workers / workersPerMachine. */
   machines?: number[];
+  /** Workers per machine, when `machines` is absent (default 4; the last machine may hold fewer). */
+  workersPerMachine?: number;
   /** Server shards per run; when absent, one per machine. */
   servers?: number[];
   profiles: string[];
@@ -83,7 +85,7 @@ export function expandGrid(spec: SweepSpec): RunConfig[] {
   const out: RunConfig[] = [];
   for (const app of spec.apps) {
     for (const workers of spec.workers) {
-      for (const machines of spec.machines ?? [Math.ceil(workers / 4)]) {
+      for (const machines of spec.machines ?? [Math.ceil(workers / (spec.workersPerMachine ?? 4))]) {
         if (machines > workers) {
           throw new Error(`a run with ${machines} machines and ${workers} workers leaves machines empty`);
         }
@@ -127,6 +129,7 @@ export function specFromJson(raw: unknown, where: string): SweepSpec {
     "models",
     "workers",
     "machines",
+    "workersPerMachine",
     "servers",
     "profiles",
     "stragglers",
@@ -165,11 +168,15 @@ export function specFromJson(raw: unknown, where: string): SweepSpec {
   const clocks = r.clocks;
   if (!Number.isInteger(clocks) || (clocks as number) < 1)
     throw new Error(`${where}: "clocks" must be a positive integer`);
+  if (r.machines !== undefined && r.workersPerMachine !== undefined) {
+    throw new Error(`${where}: give "machines" or "workersPerMachine", not both`);
+  }
   return {
     apps: apps as SweepSpec["apps"],
     models: strings("models", []),
     workers: numbers("workers"),
     machines: r.machines === undefined ? undefined : numbers("machines"),
+    workersPerMachine: r.workersPerMachine === undefined ? undefined : (r.workersPerMachine as number),
     servers: r.servers === undefined ? undefined : numbers("servers"),
     profiles: strings("profiles", ["paper-2013"]),
     stragglers: strings("stragglers", ["none"]),

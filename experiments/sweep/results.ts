@@ -169,3 +169,19 @@ export function sortResults(results: RunResult[]): RunResult[] {
       a.config.seed - b.config.seed,
   );
 }
+
+/**
+ * Targets for one setting, per seed: a seed may change the data, so each seed's runs are measured against
+ * their own bar (autoTarget over that seed's runs), unless the user fixed a target.
+ */
+export function targetsBySeed(runs: RunResult[], fixed?: number): Map<number, number> {
+  const bySeed = new Map<number, RunResult[]>();
+  for (const r of runs) {
+    const list = bySeed.get(r.config.seed) ?? [];
+    list.push(r);
+    bySeed.set(r.config.seed, list);
+  }
+  const out = new Map<number, number>();
+  for (const [seed, list] of bySeed) out.set(seed, fixed ?? autoTarget(list));
+  return out;
+}
