@@ -270,15 +270,7 @@ export class SimHost {
     const start = this.now;
     this.totals.computeNs += durationNs;
     this.totals.computeUnits += units;
-    if (durationNs > 0)
-      this.config.recorder.record({
-        k: "span",
-        w: rank,
-        kind: "compute",
-        t0: start,
-        t1: start + durationNs,
-        clock,
-      });
+    if (durationNs > 0) this.config.recorder.span(rank, "compute", start, start + durationNs, clock);
     this.running--;
     return new Promise<void>((resolve) => {
       this.queue.push(start + durationNs, () => {
@@ -292,7 +284,7 @@ export class SimHost {
     const machine = this.machineOf[rank];
     this.clients[machine].clock(rank);
     const clock = ++this.workerClock[rank];
-    this.config.recorder.record({ k: "clock", w: rank, clock, t: this.now });
+    this.config.recorder.clock(rank, clock, this.now);
     this.pumpClient(machine, null);
     this.workerClocksDone++;
     const every = Math.max(1, Math.floor((this.config.workers * this.config.clocks) / 50));
@@ -353,15 +345,7 @@ export class SimHost {
     for (const { shard, message } of ready.messages) {
       const bytes = messageBytes(message, this.tablesById);
       const deliverAt = this.network.send(machine, this.serverMachine[shard], bytes, this.now);
-      this.config.recorder.record({
-        k: "msg",
-        from: `c${machine}`,
-        to: `s${shard}`,
-        sent: this.now,
-        recv: deliverAt,
-        bytes,
-        kind: message.type,
-      });
+      this.config.recorder.message(true, machine, shard, this.now, deliverAt, bytes, message.type);
       const item: InTransit = { message, client: machine, sentNs: this.now };
       this.queue.push(deliverAt, () => this.arriveAtShard(shard, item));
     }
@@ -369,18 +353,7 @@ export class SimHost {
 
   private recordRead(event: Extract<CoreEvent, { type: "read" }>): void {
     this.staleness.add(event.staleness);
-    this.config.recorder.record({
-      k: "read",
-      w: event.worker,
-      t: this.now,
-      clock: event.clock,
-      table: event.table,
-      row: event.row,
-      rowClock: event.rowClock,
-      staleness: event.staleness,
-      source: event.source,
-      ...(this.config.checkMode ? { values: event.view.nonZeros() } : {}),
-    });
+    this.config.recorder.read(event, this.now, this.config.checkMode ? event.view.nonZeros() : undefined);
   }
 
   private resume(completion: ReadCompletion): void {
@@ -394,11 +367,11 @@ export class SimHost {
     const g1 = gate === null ? t1 : Math.max(g0, Math.min(t1, gate.toNs));
     const clock = this.workerClock[rank];
     const { recorder } = this.config;
-    const where = { clock, table: completion.table, row: completion.rows[0] };
+    const where = { table: completion.table, row: completion.rows[0] };
     // Blocked time = request in transit (comm) + parked at the shard (wait) + reply in transit (comm).
-    if (g0 > t0) recorder.record({ k: "span", w: rank, kind: "comm", t0, t1: g0, ...where });
-    if (g1 > g0) recorder.record({ k: "span", w: rank, kind: "wait", t0: g0, t1: g1, ...where });
-    if (t1 > g1) recorder.record({ k: "span", w: rank, kind: "comm", t0: g1, t1, ...where });
+    if (g0 > t0) recorder.span(rank, "comm", t0, g0, clock, where.table, where.row);
+    if (g1 > g0) recorder.span(rank, "wait", g0, g1, clock, where.table, where.row);
+    if (t1 > g1) recorder.span(rank, "comm", g1, t1, clock, where.table, where.row);
     this.totals.commNs += g0 - t0 + (t1 - g1);
     this.totals.waitNs += g1 - g0;
     const resolve = this.resolvers[rank]!;
@@ -458,15 +431,15 @@ export class SimHost {
     }
     const bytes = messageBytes(message, this.tablesById);
     const deliverAt = this.network.send(this.serverMachine[shard], client, bytes, this.now);
-    this.config.recorder.record({
-      k: "msg",
-      from: `s${shard}`,
-      to: `c${client}`,
-      sent: this.now,
-      recv: deliverAt,
+    this.config.recorder.message(
+      false,
+      client,
+      shard,
+      this.now,
+      deliverAt,
       bytes,
-      kind: message.pushed ? "push" : "row",
-    });
+      message.pushed ? "push" : "row",
+    );
     this.queue.push(deliverAt, () => {
       this.clients[client].receive(message);
       this.pumpClient(client, { key, gate });
@@ -474,7 +447,7 @@ export class SimHost {
   }
 
   private onServerClock(shard: number, clock: number): void {
-    this.config.recorder.record({ k: "sclock", s: shard, clock, t: this.now });
+    this.config.recorder.serverClock(shard, clock, this.now);
     if (this.wantsObjective(clock)) this.snapshotShard(shard, clock);
   }
 
