@@ -4,7 +4,7 @@
 import type { SweepSpec } from "./sweep/grid.ts";
 
 export const defaultSweep: SweepSpec = {
-  apps: [{ name: "mf", options: {} }],
+  apps: [{ name: "mf", options: { minibatch: "1", step: "0.01" } }],
   models: ["bsp", "ssp:1", "ssp:2", "ssp:4", "ssp:8", "ssp:16", "async", "essp:2"],
   workers: [32],
   machines: [8],

@@ -1,0 +1,194 @@
+// One peer over TCP: frames in through the streaming decoder, frames out with backpressure. A fault in what
+// the peer sent (bad frame, protocol violation) closes this connection only, with an error frame that names
+// the fault, so the process and its other peers carry on.
+
+import type { Socket } from "node:net";
+import { type ControlBody, encodeControl, encodeError, type Frame, type WireSchema } from "./codec.ts";
+import { FrameDecoder } from "./frame-decoder.ts";
+
+export interface ConnectionOptions {
+  /** Who the peer is, for messages: "worker 1 at 127.0.0.1:50412". Updated once the peer says who it is. */
+  label: string;
+  schema: WireSchema;
+  /** Bytes the socket may hold unsent before the peer counts as not reading and is dropped. */
+  maxQueuedBytes: number;
+  /** Time in ns since job start, stamped on outgoing frames. */
+  now: () => number;
+}
+
+export const DEFAULT_MAX_QUEUED_BYTES = 512 * 1024 * 1024;
+
+export class Connection {
+  label: string;
+  readonly decoder: FrameDecoder;
+  private handler: ((frame: Frame) => void) | null = null;
+  private readonly queued: Frame[] = [];
+  private readonly waiting: Array<() => void> = [];
+  private failure: Error | null = null;
+  private ended = false;
+  private readonly closeListeners: Array<(error: Error | null) => void> = [];
+  /** Set when the peer closed in an orderly way or we did. */
+  private closedCleanly = false;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly options: ConnectionOptions,
+  ) {
+    this.label = options.label;
+    this.decoder = new FrameDecoder(options.schema);
+    socket.setNoDelay(true);
+    socket.on("data", (chunk: Buffer) => this.onData(chunk));
+    socket.on("error", (e) => this.finish(new Error(`connection to ${this.label}: ${e.message}`)));
+    socket.on("close", () => this.finish(null));
+  }
+
+  get isOpen(): boolean {
+    return !this.ended;
+  }
+
+  get error(): Error | null {
+    return this.failure;
+  }
+
+  /** Replaces the schema data frames are checked against (after the handshake told us the job). */
+  setSchema(schema: WireSchema): void {
+    this.decoder.schema = schema;
+  }
+
+  /** Frames go to `handler` from now on, starting with any that arrived before. */
+  listen(handler: (frame: Frame) => void): void {
+    this.handler = handler;
+    while (this.queued.length > 0 && this.handler === handler && !this.ended)
+      this.dispatch(this.queued.shift()!);
+  }
+
+  /** The next frame, for request–response steps like the handshake. Rejects on close or timeout. */
+  next(timeoutMs: number, what: string): Promise<Frame> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`${this.label} sent no ${what} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      const attempt = (): void => {
+        if (this.queued.length > 0) {
+          clearTimeout(timer);
+          resolve(this.queued.shift()!);
+        } else if (this.ended) {
+          clearTimeout(timer);
+          reject(
+            this.failure ?? new Error(`${this.label} closed the connection while we waited for ${what}`),
+          );
+        } else {
+          this.waiting.push(attempt);
+        }
+      };
+      attempt();
+    });
+  }
+
+  onClose(listener: (error: Error | null) => void): void {
+    if (this.ended) listener(this.failure);
+    else this.closeListeners.push(listener);
+  }
+
+  /** Sends one encoded frame. Returns false when the socket's buffer is full: wait for drained(). */
+  send(frame: Buffer): boolean {
+    if (this.ended) throw this.failure ?? new Error(`connection to ${this.label} is closed`);
+    const ok = this.socket.write(frame);
+    if (this.socket.writableLength > this.options.maxQueuedBytes) {
+      this.fail(
+        new Error(
+          `${this.label} is not reading: ${this.socket.writableLength} bytes queued (cap ${this.options.maxQueuedBytes})`,
+        ),
+      );
+    }
+    return ok;
+  }
+
+  sendControl(body: ControlBody): boolean {
+    return this.send(encodeControl(body, this.options.now()));
+  }
+
+  get congested(): boolean {
+    return this.socket.writableNeedDrain;
+  }
+
+  /** Resolves once the socket's buffer has room again (or the connection ended). */
+  drained(): Promise<void> {
+    if (!this.socket.writableNeedDrain || this.ended) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.socket.off("drain", done);
+        this.socket.off("close", done);
+        resolve();
+      };
+      this.socket.on("drain", done);
+      this.socket.on("close", done);
+    });
+  }
+
+  /** Refuses the peer: tells it why in an error frame, then closes. Our side reports `error`. */
+  fail(error: Error): void {
+    if (this.ended) return;
+    this.failure = new Error(`closed the connection with ${this.label}: ${error.message}`);
+    this.handler = null;
+    this.socket.pause();
+    this.socket.end(encodeError(error.message, this.options.now()));
+    // A peer that does not read its socket must not keep ours open.
+    setTimeout(() => this.socket.destroy(), 2000).unref();
+    this.finish(this.failure);
+  }
+
+  /** Orderly close. */
+  close(): void {
+    if (this.ended) return;
+    this.closedCleanly = true;
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), 2000).unref();
+    this.finish(null);
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.ended) return;
+    let frames: Frame[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (e) {
+      this.fail(e as Error);
+      return;
+    }
+    for (const frame of frames) {
+      if (this.ended) return;
+      if (frame.kind === "error") {
+        this.socket.destroy();
+        this.finish(new Error(`${this.label} refused us: ${frame.message}`));
+        return;
+      }
+      if (this.handler !== null) this.dispatch(frame);
+      else {
+        this.queued.push(frame);
+        for (const w of this.waiting.splice(0)) w();
+      }
+    }
+  }
+
+  private dispatch(frame: Frame): void {
+    try {
+      this.handler!(frame);
+    } catch (e) {
+      // The core throws ProtocolError for messages that break SSP's rules; either way this peer is done.
+      this.fail(e as Error);
+    }
+  }
+
+  private finish(error: Error | null): void {
+    if (this.ended) {
+      if (error !== null && this.failure === null && !this.closedCleanly) this.failure = error;
+      return;
+    }
+    this.ended = true;
+    if (error !== null) this.failure = error;
+    for (const w of this.waiting.splice(0)) w();
+    for (const l of this.closeListeners.splice(0)) l(this.failure);
+  }
+}

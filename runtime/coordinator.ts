@@ -1,0 +1,499 @@
+// The coordinator (ps-lite's scheduler): waits for every server and worker process to register, assigns
+// ranks, hands out the job and the servers' addresses, then watches the job to its end, collects the final
+// model from the servers and evaluates the objective. Nothing waits silently: bootstrap has a deadline whose
+// error names the missing roles and the addresses involved.
+
+import type { Server, Socket } from "node:net";
+import { join } from "node:path";
+import type { AppInstance, ModelView } from "../apps/api.ts";
+import { rowKey } from "../core/keys.ts";
+import { initialRow, type RowValues, RowView } from "../core/rows.ts";
+import type { TableSpec } from "../core/tables.ts";
+import { TRACE_FORMAT, TRACE_VERSION, type TraceHeader } from "../core/trace-format.ts";
+import { epochMs, jobClock } from "./clock.ts";
+import { controlOnlySchema, type Frame } from "./codec.ts";
+import { Connection, DEFAULT_MAX_QUEUED_BYTES } from "./connection.ts";
+import { type Assignment, CONTROL_MAX_FRAME_BYTES, type WorkerStats } from "./control.ts";
+import { acceptPeer } from "./handshake.ts";
+import { createApp, type JobConfig, jobSchema, jobTables, numShards, processOfWorker } from "./job.ts";
+import { type Address, boundAddress, formatAddress, listen } from "./net.ts";
+import { TraceWriter } from "./trace-writer.ts";
+
+export interface CoordinatorOptions {
+  job: JobConfig;
+  token: string;
+  listen: Address;
+  bootstrapTimeoutMs: number;
+  /** Directory for per-process traces, or null for no tracing. */
+  traceDir: string | null;
+  log: (line: string) => void;
+}
+
+/** The `ssp sim --json` fields that apply to a real run, plus the runtime's own. */
+export interface RuntimeSummary {
+  host: "runtime";
+  app: string;
+  workers: number;
+  workerProcesses: number;
+  /** = workerProcesses: the simulator's name for where workers live. */
+  machines: number;
+  servers: number;
+  shards: number;
+  consistency: string;
+  staleness: number | null;
+  seed: number;
+  clocks: number;
+  stragglers: string;
+  wallTimeNs: number;
+  clocksPerSecond: number;
+  computeFraction: number;
+  waitFraction: number;
+  commFraction: number;
+  stalenessP50: number;
+  stalenessP99: number;
+  reads: number;
+  objectiveName: string;
+  objective: number;
+  /** Data frames and their bytes, both directions. */
+  messages: number;
+  bytes: number;
+}
+
+export interface JobResult {
+  summary: RuntimeSummary;
+  /** Every row the servers hold at the end, as non-zero (column, value) pairs. */
+  finalRows: Array<{ table: number; row: number; values: Array<[number, number]> }>;
+  /** Trace files written by the processes (coordinator first), when tracing. */
+  traceFiles: string[];
+}
+
+interface FinalRow {
+  table: number;
+  row: number;
+  values: RowValues;
+}
+
+interface Registered {
+  role: "server" | "worker";
+  requested: number;
+  rank: number;
+  conn: Connection;
+  address: Address | null;
+  pid: number;
+}
+
+export class Coordinator {
+  private readonly registered: Registered[] = [];
+  private readonly app: AppInstance;
+  private readonly tables: TableSpec[];
+  private bootstrapDone = false;
+  private settle: { resolve: () => void; reject: (e: Error) => void } | null = null;
+  private failure: Error | null = null;
+  private readonly connections = new Set<Connection>();
+
+  private constructor(
+    private readonly options: CoordinatorOptions,
+    private readonly listener: Server,
+    readonly address: Address,
+  ) {
+    const { job } = options;
+    this.app = createApp(job);
+    this.tables = jobTables(this.app, job);
+  }
+
+  static async start(options: CoordinatorOptions): Promise<Coordinator> {
+    // Fail on a bad app or options here, before anything listens or waits.
+    createApp(options.job);
+    let self: Coordinator | null = null;
+    const pending: Socket[] = [];
+    const listener = await listen(options.listen.host, options.listen.port, (socket) => {
+      if (self === null) pending.push(socket);
+      else self.accept(socket);
+    });
+    self = new Coordinator(options, listener, boundAddress(listener));
+    for (const s of pending) self.accept(s);
+    return self;
+  }
+
+  /** Stops the job with this reason (e.g. a child process died); run() rejects with it. */
+  abort(reason: Error): void {
+    if (this.failure === null) this.failure = reason;
+    this.settle?.reject(reason);
+  }
+
+  async run(): Promise<JobResult> {
+    const { job } = this.options;
+    try {
+      await this.bootstrap();
+      const jobStartEpochMs = epochMs();
+      const now = jobClock(jobStartEpochMs);
+      const traceFiles: string[] = [];
+      const coordTrace =
+        this.options.traceDir === null ? null : join(this.options.traceDir, "coordinator.jsonl");
+      if (coordTrace !== null) traceFiles.push(coordTrace);
+      for (const r of this.sorted()) {
+        const tracePath =
+          this.options.traceDir === null ? null : join(this.options.traceDir, `${r.role}-${r.rank}.jsonl`);
+        if (tracePath !== null) traceFiles.push(tracePath);
+        const assignment: Assignment = {
+          rank: r.rank,
+          job,
+          servers: this.sorted("server").map((s) => s.address!),
+          jobStartEpochMs,
+          tracePath,
+        };
+        r.conn.sendControl({ t: "assign", ...assignment });
+      }
+      const stats = await this.collectDone();
+      const wallTimeNs = now();
+      const model = await this.collectModel();
+      const objective = this.app.objective(modelView(this.tables, model));
+      const summary = this.summarize(stats, wallTimeNs, objective);
+      const finalRows = [...model]
+        .sort((a, b) => a[0] - b[0])
+        .map(([, r]) => {
+          const width = this.tables.find((t) => t.id === r.table)!.width;
+          return { table: r.table, row: r.row, values: new RowView(width, r.values).nonZeros() };
+        });
+      for (const r of this.registered) r.conn.sendControl({ t: "shutdown" });
+      if (coordTrace !== null) await this.writeTrace(coordTrace, summary, finalRows, now());
+      return {
+        summary,
+        finalRows: finalRows.map((r) => ({ table: r.table, row: r.row, values: r.values })),
+        traceFiles,
+      };
+    } finally {
+      await this.close();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.listener.close();
+    // Let shutdown frames leave before the sockets go.
+    await Promise.all([...this.connections].map((c) => c.drained()));
+    for (const c of this.connections) c.close();
+  }
+
+  private accept(socket: Socket): void {
+    const conn = new Connection(socket, {
+      label: `${socket.remoteAddress}:${socket.remotePort}`,
+      schema: controlOnlySchema(CONTROL_MAX_FRAME_BYTES),
+      maxQueuedBytes: DEFAULT_MAX_QUEUED_BYTES,
+      now: () => 0,
+    });
+    this.connections.add(conn);
+    conn.onClose(() => this.connections.delete(conn));
+    this.register(conn).catch((e: Error) =>
+      this.options.log(`coordinator: refused ${conn.label}: ${e.message}`),
+    );
+  }
+
+  private async register(conn: Connection): Promise<void> {
+    const { job } = this.options;
+    const peer = await acceptPeer(conn, this.options.token, "coordinator", this.options.bootstrapTimeoutMs);
+    const frame = await conn.next(this.options.bootstrapTimeoutMs, "registration");
+    if (
+      frame.kind !== "control" ||
+      frame.body.t !== "register" ||
+      (peer.role !== "server" && peer.role !== "worker")
+    ) {
+      conn.fail(new Error("expected a registration from a server or worker process"));
+      return;
+    }
+    const role = peer.role;
+    const limit = role === "server" ? job.servers : job.workerProcesses;
+    const what = role === "server" ? "server" : "worker process";
+    const fail = (message: string): void => {
+      conn.fail(new Error(message));
+    };
+    if (this.bootstrapDone)
+      return fail(`the job already has all its processes; this ${what} is one too many`);
+    const same = this.registered.filter((r) => r.role === role);
+    if (same.length >= limit) return fail(`the job has only ${limit} ${what}es and all have registered`);
+    if (peer.rank >= limit) return fail(`${what} rank ${peer.rank} is outside [0, ${limit})`);
+    if (peer.rank >= 0 && same.some((r) => r.requested === peer.rank)) {
+      return fail(`${what} rank ${peer.rank} is already taken`);
+    }
+    const address = frame.body.address as Address | null;
+    if (
+      role === "server" &&
+      (address === null || typeof address?.host !== "string" || !Number.isInteger(address?.port))
+    ) {
+      return fail("a server must register the address workers can reach it at");
+    }
+    const pid = typeof frame.body.pid === "number" ? frame.body.pid : -1;
+    this.registered.push({ role, requested: peer.rank, rank: -1, conn, address, pid });
+    this.options.log(
+      `coordinator: ${what} registered from ${conn.label} (pid ${pid})${address ? `, listening at ${formatAddress(address)}` : ""}`,
+    );
+    conn.onClose((error) => {
+      if (!this.bootstrapDone) {
+        const i = this.registered.findIndex((r) => r.conn === conn);
+        if (i >= 0) this.registered.splice(i, 1);
+        return;
+      }
+      this.settle?.reject(
+        new Error(
+          `${describe(this.registered.find((r) => r.conn === conn)!)} disconnected${error ? `: ${error.message}` : ""}`,
+        ),
+      );
+    });
+    this.checkComplete();
+  }
+
+  private bootstrapResolve: (() => void) | null = null;
+
+  private bootstrap(): Promise<void> {
+    const { job, bootstrapTimeoutMs } = this.options;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const servers = this.registered.filter((r) => r.role === "server");
+        const workers = this.registered.filter((r) => r.role === "worker");
+        const missing: string[] = [];
+        if (servers.length < job.servers)
+          missing.push(`${job.servers - servers.length} of ${job.servers} servers`);
+        if (workers.length < job.workerProcesses) {
+          missing.push(`${job.workerProcesses - workers.length} of ${job.workerProcesses} worker processes`);
+        }
+        const seen = [...servers, ...workers].map(describe).join("; ") || "none";
+        reject(
+          new Error(
+            `bootstrap timed out after ${bootstrapTimeoutMs} ms: missing ${missing.join(" and ")}. ` +
+              `Registered: ${seen}. The coordinator listened at ${formatAddress(this.address)}: ` +
+              "check that the missing processes were started with SSP_COORD pointing there and the same token.",
+          ),
+        );
+      }, bootstrapTimeoutMs);
+      this.settle = {
+        resolve: () => {},
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+      this.bootstrapResolve = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      if (this.failure !== null) this.settle.reject(this.failure);
+      this.checkComplete();
+    });
+  }
+
+  private checkComplete(): void {
+    const { job } = this.options;
+    if (this.bootstrapDone || this.bootstrapResolve === null) return;
+    const servers = this.registered.filter((r) => r.role === "server");
+    const workers = this.registered.filter((r) => r.role === "worker");
+    if (servers.length < job.servers || workers.length < job.workerProcesses) return;
+    this.bootstrapDone = true;
+    for (const group of [servers, workers]) {
+      const taken = new Set(group.filter((r) => r.requested >= 0).map((r) => r.requested));
+      let next = 0;
+      for (const r of group) {
+        if (r.requested >= 0) r.rank = r.requested;
+        else {
+          while (taken.has(next)) next++;
+          r.rank = next++;
+        }
+      }
+    }
+    this.bootstrapResolve();
+  }
+
+  private sorted(role?: "server" | "worker"): Registered[] {
+    return this.registered
+      .filter((r) => role === undefined || r.role === role)
+      .sort((a, b) => (a.role === b.role ? a.rank - b.rank : a.role === "server" ? -1 : 1));
+  }
+
+  private collectDone(): Promise<WorkerStats[]> {
+    const workers = this.sorted("worker");
+    const stats: Array<WorkerStats | undefined> = [];
+    let left = workers.length;
+    return new Promise((resolve, reject) => {
+      this.settle = { resolve: () => {}, reject };
+      if (this.failure !== null) reject(this.failure);
+      for (const r of workers) {
+        r.conn.listen((frame) => {
+          const body = controlBody(frame, describe(r));
+          if (body.t === "failed") {
+            reject(new Error(`${describe(r)} failed: ${String(body.message)}`));
+          } else if (body.t === "done" && stats[r.rank] === undefined) {
+            stats[r.rank] = body.stats as WorkerStats;
+            if (--left === 0) resolve(stats as WorkerStats[]);
+          } else {
+            throw new Error(`unexpected "${body.t}" from ${describe(r)}`);
+          }
+        });
+      }
+      for (const r of this.sorted("server")) {
+        r.conn.listen((frame) => {
+          throw new Error(`unexpected ${frame.kind} frame from ${describe(r)} during the run`);
+        });
+      }
+    });
+  }
+
+  /** Asks every server for its rows once all clocks are applied; the union is the final model. */
+  private collectModel(): Promise<Map<number, FinalRow>> {
+    const servers = this.sorted("server");
+    const model = new Map<number, FinalRow>();
+    const schema = jobSchema(this.options.job, this.tables);
+    const waiting = new Set(servers);
+    const timeoutMs = Math.max(60_000, this.options.bootstrapTimeoutMs);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(
+          new Error(
+            `${[...waiting].map(describe).join(", ")} sent no final rows within ${timeoutMs} ms of every worker finishing: ` +
+              "a shard never saw every batch (see that server's log)",
+          ),
+        );
+      }, timeoutMs);
+      this.settle = {
+        resolve: () => {},
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      };
+      for (const r of servers) {
+        r.conn.setSchema(schema);
+        r.conn.listen((frame) => {
+          if (frame.kind === "row") {
+            const m = frame.message;
+            model.set(rowKey(m.table, m.row), { table: m.table, row: m.row, values: m.values });
+          } else if (frame.kind === "control" && frame.body.t === "dumped") {
+            waiting.delete(r);
+            if (waiting.size === 0) {
+              clearTimeout(timer);
+              resolve(model);
+            }
+          } else {
+            throw new Error(`unexpected ${frame.kind} frame from ${describe(r)} while collecting the model`);
+          }
+        });
+        r.conn.sendControl({ t: "dump" });
+      }
+    });
+  }
+
+  private summarize(stats: WorkerStats[], wallTimeNs: number, objective: number): RuntimeSummary {
+    const { job } = this.options;
+    let compute = 0;
+    let wait = 0;
+    let comm = 0;
+    let reads = 0;
+    let messages = 0;
+    let bytes = 0;
+    const histogram = new Map<number, number>();
+    for (const s of stats) {
+      compute += s.computeNs;
+      wait += s.waitNs;
+      comm += s.commNs;
+      reads += s.reads;
+      messages += s.messages;
+      bytes += s.bytes;
+      for (const [k, v] of Object.entries(s.staleness))
+        histogram.set(Number(k), (histogram.get(Number(k)) ?? 0) + v);
+    }
+    const total = compute + wait + comm || 1;
+    return {
+      host: "runtime",
+      app: job.app,
+      workers: job.workers,
+      workerProcesses: job.workerProcesses,
+      machines: job.workerProcesses,
+      servers: job.servers,
+      shards: numShards(job),
+      consistency: job.consistency,
+      staleness: job.staleness,
+      seed: job.seed,
+      clocks: job.clocks,
+      stragglers: job.stragglers,
+      wallTimeNs,
+      clocksPerSecond: job.clocks / (wallTimeNs / 1e9),
+      computeFraction: compute / total,
+      waitFraction: wait / total,
+      commFraction: comm / total,
+      stalenessP50: percentile(histogram, 0.5),
+      stalenessP99: percentile(histogram, 0.99),
+      reads,
+      objectiveName: this.app.objectiveName,
+      objective,
+      messages,
+      bytes,
+    };
+  }
+
+  private async writeTrace(
+    path: string,
+    summary: RuntimeSummary,
+    finalRows: Array<{ table: number; row: number; values: Array<[number, number]> }>,
+    t: number,
+  ): Promise<void> {
+    const { job } = this.options;
+    const header: TraceHeader = {
+      k: "header",
+      format: TRACE_FORMAT,
+      version: TRACE_VERSION,
+      host: "runtime",
+      app: job.app,
+      seed: job.seed,
+      workers: job.workers,
+      machines: job.workerProcesses,
+      servers: numShards(job),
+      consistency: job.consistency,
+      staleness: job.staleness,
+      clocks: job.clocks,
+      workerMachine: Array.from({ length: job.workers }, (_, w) => processOfWorker(job, w)),
+      objectiveName: this.app.objectiveName,
+      objectiveGoal: this.app.objectiveGoal,
+      config: { ...job, appDescription: this.app.describe() },
+    };
+    const trace = new TraceWriter(path);
+    trace.write(header);
+    trace.write({ k: "obj", clock: job.clocks, t, value: summary.objective });
+    for (const r of finalRows) trace.write({ k: "final", table: r.table, row: r.row, values: r.values });
+    trace.write({ k: "end", t, summary: { ...summary } });
+    await trace.close();
+  }
+}
+
+function controlBody(frame: Frame, from: string): { t: string; [k: string]: unknown } {
+  if (frame.kind !== "control") throw new Error(`${from} sent a ${frame.kind} frame to the coordinator`);
+  return frame.body;
+}
+
+function describe(r: Registered): string {
+  const what = r.role === "server" ? "server" : "worker process";
+  const rank = r.rank >= 0 ? ` ${r.rank}` : r.requested >= 0 ? ` ${r.requested}` : "";
+  const where = r.address !== null ? ` at ${formatAddress(r.address)}` : ` from ${r.conn.label}`;
+  return `${what}${rank}${where}${r.pid >= 0 ? ` (pid ${r.pid})` : ""}`;
+}
+
+function percentile(histogram: Map<number, number>, q: number): number {
+  let total = 0;
+  for (const v of histogram.values()) total += v;
+  if (total === 0) return 0;
+  const keys = [...histogram.keys()].sort((a, b) => a - b);
+  let seen = 0;
+  for (const k of keys) {
+    seen += histogram.get(k)!;
+    if (seen >= q * total) return k;
+  }
+  return keys[keys.length - 1];
+}
+
+function modelView(tables: readonly TableSpec[], model: Map<number, FinalRow>): ModelView {
+  const byId = new Map(tables.map((t) => [t.id, t]));
+  return {
+    row(table, row) {
+      const spec = byId.get(table);
+      if (spec === undefined) throw new RangeError(`objective asked for unknown table ${table}`);
+      const values = model.get(rowKey(table, row))?.values ?? initialRow(spec, row);
+      return new RowView(spec.width, values);
+    },
+  };
+}

@@ -1,0 +1,79 @@
+// Listening and connecting with deadlines, so no step of a job waits silently forever.
+
+import { connect, createServer, type Server, type Socket } from "node:net";
+
+export interface Address {
+  host: string;
+  port: number;
+}
+
+export function formatAddress(a: Address): string {
+  return a.host.includes(":") ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;
+}
+
+/** "host:port" → Address, with an error that shows the expected form. */
+export function parseAddress(text: string, what: string): Address {
+  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(text.trim());
+  const port = m === null ? Number.NaN : Number(m[2]);
+  if (m === null || m[1] === "" || !Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`${what} must look like host:port (e.g. 127.0.0.1:9000), got ${JSON.stringify(text)}`);
+  }
+  return { host: m[1], port };
+}
+
+export function listen(host: string, port: number, onSocket: (socket: Socket) => void): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = createServer({ noDelay: true }, onSocket);
+    server.once("error", (e) =>
+      reject(new Error(`cannot listen on ${formatAddress({ host, port })}: ${e.message}`)),
+    );
+    server.listen(port, host, () => resolve(server));
+  });
+}
+
+export function boundAddress(server: Server): Address {
+  const a = server.address();
+  if (a === null || typeof a === "string") throw new Error("the listener has no TCP address");
+  return { host: a.address, port: a.port };
+}
+
+function attempt(address: Address, timeoutMs: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: address.host, port: address.port, noDelay: true });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error("timed out"));
+    }, timeoutMs);
+    socket.once("connect", () => {
+      clearTimeout(timer);
+      socket.removeAllListeners("error");
+      resolve(socket);
+    });
+    socket.once("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
+}
+
+/** Connects, retrying until `deadlineMs` has passed; the error names the address, attempts and last fault. */
+export async function connectWithRetry(address: Address, what: string, deadlineMs: number): Promise<Socket> {
+  const start = Date.now();
+  let tries = 0;
+  let last = "";
+  for (;;) {
+    tries++;
+    const left = deadlineMs - (Date.now() - start);
+    try {
+      return await attempt(address, Math.max(50, Math.min(left, 2000)));
+    } catch (e) {
+      last = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    }
+    if (Date.now() - start + 100 >= deadlineMs) {
+      throw new Error(
+        `could not reach ${what} at ${formatAddress(address)} within ${deadlineMs} ms (${tries} attempts, last: ${last})`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, Math.min(100 * tries, 500)));
+  }
+}

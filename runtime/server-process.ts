@@ -1,0 +1,249 @@
+// A server process: hosts one or more ServerShards and serves every worker process over TCP. Each frame in
+// goes to its shard (after checking it came from the client it claims), then the shard is drained and its
+// rows are sent. A peer that breaks the protocol loses its own connection; the shards and the others go on.
+
+import type { Server } from "node:net";
+import { keyRow, keyTable } from "../core/keys.ts";
+import { ProtocolError, type RowMessage } from "../core/messages.ts";
+import { ServerShard } from "../core/server.ts";
+import type { TableSpec } from "../core/tables.ts";
+import type { TraceRecord } from "../core/trace-format.ts";
+import { jobClock } from "./clock.ts";
+import { controlOnlySchema, encodeControl, encodeRow, type Frame, type WireSchema } from "./codec.ts";
+import { Connection, DEFAULT_MAX_QUEUED_BYTES } from "./connection.ts";
+import { type Assignment, CONTROL_MAX_FRAME_BYTES, joinJob } from "./control.ts";
+import { acceptPeer } from "./handshake.ts";
+import { createApp, jobSchema, jobTables } from "./job.ts";
+import { type Address, boundAddress, listen } from "./net.ts";
+import { TraceWriter } from "./trace-writer.ts";
+
+export interface ServerProcessOptions {
+  coordinator: Address;
+  token: string;
+  rank: number;
+  /** Where to listen for workers; port 0 picks a free one. */
+  listen: Address;
+  /** The host workers should dial, when it differs from the listening one (e.g. listening on 0.0.0.0). */
+  advertiseHost?: string;
+  timeoutMs: number;
+  log: (line: string) => void;
+}
+
+/** A listening server before it knows its job: used by tests to aim bad peers at a real server. */
+export interface ServerHandle {
+  address: Address;
+  /** Resolves when the job ended cleanly; rejects if the coordinator is lost. */
+  done: Promise<void>;
+}
+
+export async function startServerProcess(options: ServerProcessOptions): Promise<ServerHandle> {
+  let host: ServerHost | null = null;
+  // Workers may connect before this server has its assignment; their frames wait in the connection meanwhile.
+  let hostReady!: (h: ServerHost) => void;
+  const ready = new Promise<ServerHost>((resolve) => {
+    hostReady = resolve;
+  });
+  const connections = new Set<Connection>();
+  const listener: Server = await listen(options.listen.host, options.listen.port, (socket) => {
+    const conn = new Connection(socket, {
+      label: `${socket.remoteAddress}:${socket.remotePort}`,
+      schema: controlOnlySchema(CONTROL_MAX_FRAME_BYTES),
+      maxQueuedBytes: DEFAULT_MAX_QUEUED_BYTES,
+      now: () => host?.now() ?? 0,
+    });
+    connections.add(conn);
+    conn.onClose((error) => {
+      connections.delete(conn);
+      if (error !== null) options.log(error.message);
+    });
+    acceptWorker(conn, options, ready).catch(() => {
+      // acceptPeer already closed the connection with the reason; the close listener logged it.
+    });
+  });
+  const bound = boundAddress(listener);
+  const address = { host: options.advertiseHost ?? bound.host, port: bound.port };
+  const done = (async () => {
+    try {
+      const { conn: coord, assignment } = await joinJob({
+        coordinator: options.coordinator,
+        token: options.token,
+        role: "server",
+        rank: options.rank,
+        listenAddress: address,
+        timeoutMs: options.timeoutMs,
+      });
+      host = new ServerHost(assignment, coord);
+      hostReady(host);
+      await host.finished.finally(() => host!.close());
+    } finally {
+      listener.close();
+      for (const c of connections) c.close();
+    }
+  })();
+  return { address, done };
+}
+
+async function acceptWorker(
+  conn: Connection,
+  options: ServerProcessOptions,
+  ready: Promise<ServerHost>,
+): Promise<void> {
+  // The handshake starts only once the job is known, so the peer's first data frame already meets the
+  // job's schema (workers wait for our challenge with a timeout).
+  const host = await ready;
+  if (!conn.isOpen) return;
+  const peer = await acceptPeer(conn, options.token, "server", options.timeoutMs);
+  if (peer.role !== "worker") {
+    conn.fail(new ProtocolError(`only worker processes connect to a server, not a ${peer.role}`));
+    return;
+  }
+  host.adopt(conn, peer.rank);
+}
+
+class ServerHost {
+  readonly now: () => number;
+  private readonly shards: ServerShard[];
+  private readonly firstShard: number;
+  private readonly tables: TableSpec[];
+  private readonly schema: WireSchema;
+  private readonly clients: Array<Connection | null>;
+  private readonly trace: TraceWriter | null;
+  private dumpRequested = false;
+  private endJob!: (error?: Error) => void;
+  readonly finished: Promise<void>;
+
+  constructor(
+    private readonly assignment: Assignment,
+    private readonly coord: Connection,
+  ) {
+    const { job, rank } = assignment;
+    const app = createApp(job);
+    this.tables = jobTables(app, job);
+    this.schema = jobSchema(job, this.tables);
+    this.firstShard = rank * job.shardsPerServer;
+    this.shards = Array.from(
+      { length: job.shardsPerServer },
+      (_, i) =>
+        new ServerShard({ shard: this.firstShard + i, numClients: job.workerProcesses, tables: this.tables }),
+    );
+    this.clients = Array.from({ length: job.workerProcesses }, () => null);
+    this.now = jobClock(assignment.jobStartEpochMs);
+    this.trace = assignment.tracePath === null ? null : new TraceWriter(assignment.tracePath);
+    this.finished = new Promise((resolve, reject) => {
+      this.endJob = (error) => (error === undefined ? resolve() : reject(error));
+    });
+    coord.listen((frame) => this.onControl(frame));
+    coord.onClose((error) =>
+      this.endJob(error ?? new Error("the coordinator closed the connection before shutdown")),
+    );
+  }
+
+  adopt(conn: Connection, client: number): void {
+    if (client < 0 || client >= this.clients.length) {
+      conn.fail(new ProtocolError(`worker rank ${client} outside this job's [0, ${this.clients.length})`));
+      return;
+    }
+    if (this.clients[client]?.isOpen) {
+      conn.fail(new ProtocolError(`worker ${client} is already connected`));
+      return;
+    }
+    conn.setSchema(this.schema);
+    this.clients[client] = conn;
+    conn.listen((frame) => this.onData(frame, client));
+  }
+
+  private onData(frame: Frame, client: number): void {
+    if (frame.kind !== "batch" && frame.kind !== "read") {
+      throw new ProtocolError(
+        `expected batches and reads, got a ${frame.kind === "control" ? `"${frame.body.t}" message` : `${frame.kind} frame`}`,
+      );
+    }
+    if (frame.message.client !== client) {
+      throw new ProtocolError(
+        `frame claims to come from client ${frame.message.client}, but this connection is worker ${client}`,
+      );
+    }
+    const index = frame.shard - this.firstShard;
+    if (index < 0 || index >= this.shards.length) {
+      throw new ProtocolError(`shard ${frame.shard} is not hosted by server ${this.assignment.rank}`);
+    }
+    this.record({
+      k: "msg",
+      from: `c${client}`,
+      to: `s${frame.shard}`,
+      sent: frame.sentNs,
+      recv: this.now(),
+      bytes: frame.bytes,
+      kind: frame.kind,
+    });
+    const shard = this.shards[index];
+    shard.receive(frame.message);
+    this.pump(shard);
+  }
+
+  private pump(shard: ServerShard): void {
+    const ready = shard.drain();
+    const t = this.now();
+    for (const { client, message } of ready.messages) {
+      const conn = this.clients[client];
+      if (conn === null || !conn.isOpen) continue;
+      if (!conn.send(encodeRow(message, t))) {
+        // Backpressure: stop reading from a worker we cannot write to; its requests are what fill the pipe.
+        conn.socket.pause();
+        conn.drained().then(() => conn.socket.resume());
+      }
+    }
+    for (const e of ready.events) {
+      if (e.type === "serverClock") this.record({ k: "sclock", s: e.shard, clock: e.clock, t });
+    }
+    if (this.dumpRequested) this.tryDump();
+  }
+
+  private onControl(frame: Frame): void {
+    if (frame.kind !== "control") throw new ProtocolError("the coordinator sent a data frame");
+    if (frame.body.t === "dump") {
+      this.dumpRequested = true;
+      this.tryDump();
+    } else if (frame.body.t === "shutdown") {
+      this.endJob();
+    } else {
+      throw new ProtocolError(`unexpected "${frame.body.t}" message from the coordinator`);
+    }
+  }
+
+  /** Sends every row once all shards have applied all clocks: the final model, for the objective. */
+  private tryDump(): void {
+    const clocks = this.assignment.job.clocks;
+    if (this.shards.some((s) => s.clock < clocks)) return;
+    this.dumpRequested = false;
+    let rows = 0;
+    const t = this.now();
+    for (const shard of this.shards) {
+      for (const [key, values] of shard.settledRows()) {
+        const message: RowMessage = {
+          type: "row",
+          shard: shard.shard,
+          table: keyTable(key),
+          row: keyRow(key),
+          clock: shard.clock,
+          version: 0,
+          values,
+          pushed: false,
+        };
+        this.coord.send(encodeRow(message, t));
+        rows++;
+      }
+    }
+    this.coord.send(encodeControl({ t: "dumped", rows }, t));
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.clients) c?.close();
+    this.coord.close();
+    await this.trace?.close();
+  }
+
+  private record(r: TraceRecord): void {
+    this.trace?.write(r);
+  }
+}

@@ -1,0 +1,409 @@
+// A worker process: one ClientCore (the process cache) serving several logical workers that run an app
+// through the WorkerApi. The host loop is etcd-raft style: feed the core (app calls, rows from servers), then
+// drain it and carry out what it asks (send frames, resolve reads, write trace records).
+
+import type { AppInstance, RowView, WorkerApi } from "../apps/api.ts";
+import { stream } from "../apps/random.ts";
+import { ClientCore } from "../core/client.ts";
+import type { CoreEvent } from "../core/events.ts";
+import type { Placement } from "../core/placement.ts";
+import type { TableSpec } from "../core/tables.ts";
+import type { TraceRecord } from "../core/trace-format.ts";
+import { makeStragglers, type StragglerModel } from "../sim/stragglers.ts";
+import { jobClock } from "./clock.ts";
+import { encodeBatch, encodeRead, type Frame } from "./codec.ts";
+import { Connection, DEFAULT_MAX_QUEUED_BYTES } from "./connection.ts";
+import { type Assignment, joinJob, type WorkerStats } from "./control.ts";
+import { joinPeer } from "./handshake.ts";
+import {
+  createApp,
+  jobPlacement,
+  jobSchema,
+  jobTables,
+  numShards,
+  serverOfShard,
+  workersOfProcess,
+} from "./job.ts";
+import { type Address, connectWithRetry, formatAddress } from "./net.ts";
+import { TraceWriter } from "./trace-writer.ts";
+
+export interface WorkerProcessOptions {
+  coordinator: Address;
+  token: string;
+  rank: number;
+  timeoutMs: number;
+  log: (line: string) => void;
+}
+
+interface Pending {
+  resolve: (views: RowView[]) => void;
+  reject: (e: Error) => void;
+  t0: number;
+  kind: "wait" | "comm";
+  table: number;
+  row: number;
+}
+
+interface Timing {
+  /** When the worker last came back from a blocking call: the start of its current compute span. */
+  since: number;
+  computeNs: number;
+  /** Compute time in the worker's current clock, for straggler injection. */
+  clockComputeNs: number;
+  waitNs: number;
+  commNs: number;
+}
+
+/** Runs one worker process to the end of the job. Rejects with the reason if the job fails. */
+export async function runWorkerProcess(options: WorkerProcessOptions): Promise<void> {
+  const { conn, assignment } = await joinJob({
+    coordinator: options.coordinator,
+    token: options.token,
+    role: "worker",
+    rank: options.rank,
+    timeoutMs: options.timeoutMs,
+  });
+  await runAssigned(conn, assignment, options);
+}
+
+/** The part after bootstrap: connect to the servers, run the workers, report, wait for shutdown. */
+export async function runAssigned(
+  coord: Connection,
+  assignment: Assignment,
+  options: WorkerProcessOptions,
+): Promise<void> {
+  const host = new WorkerHost(assignment, options);
+  try {
+    await host.connect();
+    const stats = await host.run();
+    coord.sendControl({ t: "done", stats });
+  } catch (e) {
+    if (coord.isOpen) coord.sendControl({ t: "failed", message: (e as Error).message });
+    await coord.drained();
+    await host.close();
+    coord.close();
+    throw e;
+  }
+  const frame = await coord.next(2_147_483_647, "shutdown").catch((e: Error) => e);
+  await host.close();
+  coord.close();
+  if (frame instanceof Error) throw new Error(`lost the coordinator before shutdown: ${frame.message}`);
+}
+
+class WorkerHost {
+  private readonly app: AppInstance;
+  private readonly core: ClientCore;
+  private readonly tables: Map<number, TableSpec>;
+  private readonly placement: Placement;
+  private readonly now: () => number;
+  private readonly servers: Connection[] = [];
+  private readonly pending = new Map<number, Pending>();
+  private readonly timing = new Map<number, Timing>();
+  /** Highest shard clock seen per shard, to tell waiting on stragglers from waiting on the network. */
+  private readonly shardClock: Int32Array;
+  private readonly staleness = new Map<number, number>();
+  private reads = 0;
+  private messages = 0;
+  private bytes = 0;
+  private readonly trace: TraceWriter | null;
+  private readonly stragglers: StragglerModel | null;
+  private failure: Error | null = null;
+
+  constructor(
+    private readonly assignment: Assignment,
+    private readonly options: WorkerProcessOptions,
+  ) {
+    const { job, rank } = assignment;
+    this.app = createApp(job);
+    const tables = jobTables(this.app, job);
+    this.tables = new Map(tables.map((t) => [t.id, t]));
+    this.placement = jobPlacement(job);
+    this.core = new ClientCore({
+      client: rank,
+      workers: workersOfProcess(job, rank),
+      numShards: numShards(job),
+      tables,
+      placement: this.placement,
+    });
+    this.now = jobClock(assignment.jobStartEpochMs);
+    this.shardClock = new Int32Array(numShards(job));
+    this.trace = assignment.tracePath === null ? null : new TraceWriter(assignment.tracePath);
+    this.stragglers =
+      job.stragglers === "none" ? null : makeStragglers(job.stragglers, job.workers, job.seed);
+  }
+
+  async connect(): Promise<void> {
+    const { job, rank, servers } = this.assignment;
+    const schema = jobSchema(job, jobTables(this.app, job));
+    await Promise.all(
+      servers.map(async (address, index) => {
+        const socket = await connectWithRetry(address, `server ${index}`, this.options.timeoutMs);
+        const conn = new Connection(socket, {
+          label: `server ${index} at ${formatAddress(address)}`,
+          schema,
+          maxQueuedBytes: DEFAULT_MAX_QUEUED_BYTES,
+          now: this.now,
+        });
+        await joinPeer(conn, this.options.token, { role: "worker", rank }, this.options.timeoutMs);
+        conn.listen((frame) => this.onFrame(frame, index));
+        conn.onClose((error) => {
+          if (error !== null || this.pending.size > 0)
+            this.fail(error ?? new Error(`${conn.label} closed the connection`));
+        });
+        this.servers[index] = conn;
+      }),
+    );
+  }
+
+  async run(): Promise<WorkerStats> {
+    const { job } = this.assignment;
+    const start = this.now();
+    await Promise.all(
+      this.core.workers.map((w) => {
+        this.timing.set(w, { since: start, computeNs: 0, clockComputeNs: 0, waitNs: 0, commNs: 0 });
+        return this.app.run(this.api(w), job.clocks);
+      }),
+    );
+    await Promise.all(this.servers.map((c) => c.drained()));
+    if (this.failure !== null) throw this.failure;
+    let computeNs = 0;
+    let waitNs = 0;
+    let commNs = 0;
+    for (const t of this.timing.values()) {
+      computeNs += t.computeNs;
+      waitNs += t.waitNs;
+      commNs += t.commNs;
+    }
+    return {
+      workers: this.core.workers.length,
+      computeNs,
+      waitNs,
+      commNs,
+      reads: this.reads,
+      messages: this.messages,
+      bytes: this.bytes,
+      staleness: Object.fromEntries([...this.staleness].map(([k, v]) => [String(k), v])),
+    };
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.servers) c?.close();
+    await this.trace?.close();
+  }
+
+  private api(worker: number): WorkerApi {
+    const { job } = this.assignment;
+    return {
+      rank: worker,
+      workers: job.workers,
+      random: stream(job.seed, `worker/${worker}`, "app"),
+      read: (table, row) => this.readMany(worker, table, [row]).then((views) => views[0]),
+      readMany: (table, rows) => this.readMany(worker, table, rows),
+      inc: (table, row, col, delta) => {
+        this.check();
+        this.core.inc(worker, table, row, col, delta);
+        if (job.checkMode) this.recordInc(worker, table, row, col, delta);
+      },
+      incRow: (table, row, deltas) => {
+        this.check();
+        this.core.incRow(worker, table, row, deltas);
+        if (job.checkMode) {
+          for (let col = 0; col < deltas.length; col++) {
+            if (deltas[col] !== 0) this.recordInc(worker, table, row, col, deltas[col]);
+          }
+        }
+      },
+      clock: () => this.clock(worker),
+      compute: async () => {},
+    };
+  }
+
+  private check(): void {
+    if (this.failure !== null) throw this.failure;
+  }
+
+  private readMany(worker: number, table: number, rows: readonly number[]): Promise<RowView[]> {
+    this.check();
+    const views = this.core.readMany(worker, table, rows);
+    if (views !== null) {
+      this.pump();
+      return Promise.resolve(views);
+    }
+    const t0 = this.now();
+    this.endCompute(worker, t0);
+    const promise = new Promise<RowView[]>((resolve, reject) => {
+      this.pending.set(worker, { resolve, reject, t0, kind: "comm", table, row: rows[0] });
+    });
+    this.pump();
+    return promise;
+  }
+
+  private async clock(worker: number): Promise<void> {
+    this.check();
+    this.endCompute(worker, this.now());
+    await this.straggle(worker);
+    this.core.clock(worker);
+    this.pump();
+    for (const c of this.servers) if (c.congested) await c.drained();
+    // Let the sockets breathe: a worker whose reads all hit the cache would otherwise never yield.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.check();
+    this.timing.get(worker)!.since = this.now();
+  }
+
+  /**
+   * Straggler injection with the simulator's models: the simulator stretches a clock's compute by the
+   * model's factor and adds its pauses; here the worker really sleeps for the difference.
+   */
+  private async straggle(worker: number): Promise<void> {
+    if (this.stragglers === null) return;
+    const timing = this.timing.get(worker)!;
+    const computeNs = timing.clockComputeNs;
+    timing.clockComputeNs = 0;
+    const clock = this.core.clockOf(worker);
+    const extraNs =
+      computeNs * (this.stragglers.slowdown(worker, clock) - 1) + this.stragglers.pauseNs(worker, computeNs);
+    if (extraNs < 1e5) return;
+    await new Promise((resolve) => setTimeout(resolve, extraNs / 1e6));
+    this.endCompute(worker, this.now());
+    timing.clockComputeNs = 0;
+  }
+
+  private endCompute(worker: number, t: number): void {
+    const timing = this.timing.get(worker)!;
+    if (t > timing.since) {
+      timing.computeNs += t - timing.since;
+      timing.clockComputeNs += t - timing.since;
+      this.record({
+        k: "span",
+        w: worker,
+        kind: "compute",
+        t0: timing.since,
+        t1: t,
+        clock: this.core.clockOf(worker),
+      });
+    }
+    timing.since = t;
+  }
+
+  private onFrame(frame: Frame, server: number): void {
+    if (frame.kind !== "row") {
+      throw new Error(
+        `server ${server} sent a ${frame.kind === "control" ? `"${frame.body.t}" message` : `${frame.kind} frame`}, expected rows`,
+      );
+    }
+    const m = frame.message;
+    if (serverOfShard(this.assignment.job, m.shard) !== server) {
+      throw new Error(`server ${server} sent a row of shard ${m.shard}, which it does not host`);
+    }
+    this.record({
+      k: "msg",
+      from: `s${m.shard}`,
+      to: `c${this.core.client}`,
+      sent: frame.sentNs,
+      recv: this.now(),
+      bytes: frame.bytes,
+      kind: m.pushed ? "push" : "row",
+    });
+    this.messages++;
+    this.bytes += frame.bytes;
+    if (m.clock > this.shardClock[m.shard]) this.shardClock[m.shard] = m.clock;
+    this.core.receive(m);
+    this.pump();
+  }
+
+  /** Sends what the core produced, resolves completed reads, and turns events into trace records. */
+  private pump(): void {
+    const ready = this.core.drain();
+    const { job } = this.assignment;
+    const t = this.now();
+    for (const { shard, message } of ready.messages) {
+      const frame = message.type === "batch" ? encodeBatch(shard, message, t) : encodeRead(shard, message, t);
+      this.servers[serverOfShard(job, shard)].send(frame);
+      this.messages++;
+      this.bytes += frame.length;
+    }
+    for (const e of ready.events) this.onEvent(e, t);
+    for (const c of ready.completions) {
+      const p = this.pending.get(c.worker);
+      if (p === undefined) continue;
+      this.pending.delete(c.worker);
+      const timing = this.timing.get(c.worker)!;
+      const span = t - p.t0;
+      if (p.kind === "wait") timing.waitNs += span;
+      else timing.commNs += span;
+      this.record({
+        k: "span",
+        w: c.worker,
+        kind: p.kind,
+        t0: p.t0,
+        t1: t,
+        clock: this.core.clockOf(c.worker),
+        table: p.table,
+        row: p.row,
+      });
+      timing.since = t;
+      p.resolve(c.views);
+    }
+  }
+
+  private onEvent(e: CoreEvent, t: number): void {
+    switch (e.type) {
+      case "read":
+        this.reads++;
+        this.staleness.set(e.staleness, (this.staleness.get(e.staleness) ?? 0) + 1);
+        this.record({
+          k: "read",
+          w: e.worker,
+          t,
+          clock: e.clock,
+          table: e.table,
+          row: e.row,
+          rowClock: e.rowClock,
+          staleness: e.staleness,
+          source: e.source,
+          ...(this.assignment.job.checkMode ? { values: e.view.nonZeros() } : {}),
+        });
+        break;
+      case "workerClock":
+        this.record({ k: "clock", w: e.worker, clock: e.clock, t });
+        break;
+      case "blocked": {
+        // Parked at the shard (its clock is behind) is waiting on stragglers; otherwise it is the network.
+        // A readMany blocks once per missing row; any row behind makes the whole wait a straggler wait.
+        const spec = this.tables.get(e.table)!;
+        const pending = this.pending.get(e.worker);
+        if (pending !== undefined && e.requiredClock > this.shardClock[this.placement(spec, e.row)])
+          pending.kind = "wait";
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  private recordInc(worker: number, table: number, row: number, col: number, delta: number): void {
+    this.record({
+      k: "inc",
+      w: worker,
+      t: this.now(),
+      clock: this.core.clockOf(worker),
+      table,
+      row,
+      col,
+      delta,
+    });
+  }
+
+  private record(r: TraceRecord): void {
+    this.trace?.write(r);
+  }
+
+  private fail(error: Error): void {
+    if (this.failure !== null) return;
+    this.failure = error;
+    for (const p of this.pending.values()) p.reject(error);
+    this.pending.clear();
+    this.options.log(`worker process ${this.core.client}: ${error.message}`);
+  }
+}

@@ -1,0 +1,283 @@
+import { fc, test } from "@fast-check/vitest";
+import { describe, expect, it } from "vitest";
+import { defineTable } from "../../core/tables.ts";
+import {
+  decodeFrame,
+  encodeBatch,
+  encodeControl,
+  encodeError,
+  encodeRead,
+  encodeRow,
+  type Frame,
+  HEADER_BYTES,
+  PROTOCOL_VERSION,
+} from "../../runtime/codec.ts";
+import { FrameDecoder } from "../../runtime/frame-decoder.ts";
+import { WireError } from "../../runtime/wire-error.ts";
+import { batchMessage, plain, readMessage, rowMessage, SCHEMA, shard } from "./codec-arbitraries.ts";
+
+function decodeOne(buf: Buffer): Frame {
+  const frames = new FrameDecoder(SCHEMA).push(buf);
+  expect(frames).toHaveLength(1);
+  return frames[0];
+}
+
+describe("wire codec round trips", () => {
+  test.prop([shard, batchMessage, fc.double({ min: 0, max: 1e15, noNaN: true })])(
+    "batch",
+    (s, message, sentNs) => {
+      const frame = decodeOne(encodeBatch(s, message, sentNs));
+      if (frame.kind !== "batch") throw new Error(`decoded a ${frame.kind} frame`);
+      expect(frame.shard).toBe(s);
+      expect(frame.sentNs).toBe(sentNs);
+      const { rows, ...rest } = frame.message;
+      const { rows: sentRows, ...sentRest } = message;
+      expect(rest).toEqual(sentRest);
+      expect(rows.map((r) => [r.table, r.row, plain(r.delta)])).toEqual(
+        sentRows.map((r) => [r.table, r.row, plain(r.delta)]),
+      );
+    },
+  );
+
+  test.prop([shard, readMessage])("read", (s, message) => {
+    const frame = decodeOne(encodeRead(s, message));
+    if (frame.kind !== "read") throw new Error(`decoded a ${frame.kind} frame`);
+    expect(frame.shard).toBe(s);
+    expect(frame.message).toEqual(message);
+  });
+
+  test.prop([rowMessage])("row", (message) => {
+    const frame = decodeOne(encodeRow(message));
+    if (frame.kind !== "row") throw new Error(`decoded a ${frame.kind} frame`);
+    const { values, ...rest } = frame.message;
+    const { values: sentValues, ...sentRest } = message;
+    expect(rest).toEqual(sentRest);
+    expect(plain(values)).toEqual(plain(sentValues));
+  });
+
+  test.prop([fc.dictionary(fc.string(), fc.jsonValue()), fc.string()])("control and error", (extra, text) => {
+    const body = { ...extra, t: "hello" };
+    const control = decodeOne(encodeControl(body));
+    expect(control.kind === "control" && control.body).toEqual(JSON.parse(JSON.stringify(body)));
+    const error = decodeOne(encodeError(text));
+    expect(error.kind === "error" && error.message).toBe(text);
+  });
+
+  test.prop([
+    fc.array(fc.oneof(batchMessage, rowMessage), { minLength: 1, maxLength: 5 }),
+    fc.array(fc.nat(), { maxLength: 8 }),
+  ])("a stream split anywhere gives the same frames", (messages, cuts) => {
+    const frames = messages.map((m) => (m.type === "batch" ? encodeBatch(0, m) : encodeRow(m)));
+    const stream = Buffer.concat(frames);
+    const points = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
+    const decoder = new FrameDecoder(SCHEMA);
+    const out: Frame[] = [];
+    let from = 0;
+    for (const p of [...points, stream.length]) {
+      out.push(...decoder.push(stream.subarray(from, p)));
+      from = p;
+    }
+    expect(out.map((f) => f.kind)).toEqual(messages.map((m) => m.type));
+    expect(decoder.pendingBytes).toBe(0);
+  });
+});
+
+describe("wire codec with long rows (viewed in place when aligned)", () => {
+  const wide = defineTable({ id: 4, name: "wide", width: 5000, valueType: "float32" });
+  const wide64 = defineTable({ id: 5, name: "wide64", width: 5000, valueType: "float64" });
+  const schema = {
+    ...SCHEMA,
+    tables: new Map([...SCHEMA.tables, [4, wide], [5, wide64]]),
+    maxFrameBytes: 1 << 20,
+  };
+
+  it("round-trips long float32 and float64 rows split across chunks, and still refuses a NaN among them", () => {
+    const values32 = Float32Array.from({ length: 5000 }, (_, i) => i * 0.5 - 7);
+    const values64 = Float64Array.from({ length: 5000 }, (_, i) => i * 1e-3 + 1);
+    const frames = [
+      encodeBatch(0, {
+        type: "batch",
+        client: 1,
+        version: 1,
+        clock: 0,
+        rows: [{ table: 4, row: 2, delta: values32 }],
+      }),
+      encodeRow({
+        type: "row",
+        shard: 1,
+        table: 5,
+        row: 3,
+        clock: 2,
+        version: 1,
+        values: values64,
+        pushed: false,
+      }),
+      encodeBatch(0, {
+        type: "batch",
+        client: 1,
+        version: 2,
+        clock: 1,
+        rows: [{ table: 5, row: 2, delta: values64 }],
+      }),
+    ];
+    const stream = Buffer.concat(frames);
+    const decoder = new FrameDecoder(schema);
+    const out: Frame[] = [];
+    for (let at = 0; at < stream.length; at += 7001)
+      out.push(...decoder.push(stream.subarray(at, at + 7001)));
+    expect(out.map((f) => f.kind)).toEqual(["batch", "row", "batch"]);
+    const [a, b, c] = out;
+    expect(a.kind === "batch" && Array.from(a.message.rows[0].delta as Float32Array)).toEqual(
+      Array.from(values32),
+    );
+    expect(b.kind === "row" && Array.from(b.message.values as Float64Array)).toEqual(Array.from(values64));
+    expect(c.kind === "batch" && Array.from(c.message.rows[0].delta as Float64Array)).toEqual(
+      Array.from(values64),
+    );
+    const poisoned = Buffer.from(frames[0]);
+    poisoned.writeFloatLE(Number.NaN, poisoned.length - 4 * 1234);
+    expect(() => new FrameDecoder(schema).push(poisoned)).toThrow(
+      /field: .* value NaN at column 3766 is not finite/,
+    );
+  });
+});
+
+describe("wire codec refusals", () => {
+  const valid = encodeRead(1, {
+    type: "read",
+    client: 2,
+    table: 0,
+    row: 9,
+    requiredClock: 3,
+    subscribe: false,
+  });
+
+  function fault(buf: Buffer): string {
+    try {
+      new FrameDecoder(SCHEMA).push(buf);
+    } catch (e) {
+      if (e instanceof WireError) return e.fault;
+      throw e;
+    }
+    return "accepted";
+  }
+
+  it("names each broken rule", () => {
+    const magic = Buffer.from(valid);
+    magic.write("HTTP", 0);
+    expect(fault(magic)).toBe("magic");
+    const version = Buffer.from(valid);
+    version.writeUInt8(PROTOCOL_VERSION + 1, 4);
+    expect(fault(version)).toBe("version");
+    const type = Buffer.from(valid);
+    type.writeUInt8(99, 5);
+    expect(fault(type)).toBe("type");
+    const big = Buffer.from(valid);
+    big.writeUInt32LE(SCHEMA.maxFrameBytes, 8);
+    expect(fault(big)).toBe("oversized");
+    const table = Buffer.from(valid);
+    table.writeUInt16LE(5, HEADER_BYTES + 8);
+    expect(fault(table)).toBe("table");
+    const client = Buffer.from(valid);
+    client.writeUInt32LE(SCHEMA.numClients, HEADER_BYTES + 4);
+    expect(fault(client)).toBe("field");
+    const short = Buffer.from(valid);
+    short.writeUInt32LE(16, 8);
+    expect(fault(Buffer.concat([short.subarray(0, HEADER_BYTES + 16)]))).toBe("length");
+    expect(fault(valid)).toBe("accepted");
+  });
+
+  it("refuses a dense row of the wrong width and non-finite values", () => {
+    const row = encodeRow({
+      type: "row",
+      shard: 0,
+      table: 0,
+      row: 1,
+      clock: 0,
+      version: 0,
+      values: new Float64Array([1, 2, 3, 4, 5]),
+      pushed: false,
+    });
+    const nan = Buffer.from(row);
+    nan.writeDoubleLE(Number.NaN, row.length - 8);
+    expect(fault(nan)).toBe("field");
+    const narrow = Buffer.from(row);
+    narrow.writeUInt32LE(4, HEADER_BYTES + 16 + 8);
+    expect(fault(narrow)).toBe("field");
+  });
+
+  it("error frames stay readable across protocol versions", () => {
+    const error = encodeError("go away");
+    error.writeUInt8(PROTOCOL_VERSION + 7, 4);
+    const frame = decodeOne(error);
+    expect(frame.kind === "error" && frame.message).toBe("go away");
+  });
+});
+
+describe("wire codec under garbage (100,000 cases)", () => {
+  // Any outcome but a WireError or whole frames is a crash of the decoder.
+  function survives(chunks: Buffer[]): void {
+    const decoder = new FrameDecoder(SCHEMA);
+    try {
+      for (const c of chunks) decoder.push(c);
+    } catch (e) {
+      if (!(e instanceof WireError)) throw e;
+      expect(e.message).toMatch(/^[a-z]+: /);
+    }
+  }
+
+  const validFrame = fc.oneof(
+    fc.tuple(shard, batchMessage).map(([s, m]) => encodeBatch(s, m)),
+    fc.tuple(shard, readMessage).map(([s, m]) => encodeRead(s, m)),
+    rowMessage.map((m) => encodeRow(m)),
+    fc.dictionary(fc.string(), fc.jsonValue()).map((d) => encodeControl({ ...d, t: "x" })),
+  );
+
+  test.prop([fc.uint8Array({ maxLength: 200 })], { numRuns: 30_000 })("random bytes", (bytes) => {
+    survives([Buffer.from(bytes)]);
+  });
+
+  test.prop([fc.uint8Array({ maxLength: 200 })], { numRuns: 20_000 })(
+    "random bytes after a valid header",
+    (bytes) => {
+      const head = Buffer.from(encodeControl({ t: "x" }).subarray(0, HEADER_BYTES));
+      head.writeUInt8(16 + ((bytes[0] ?? 0) % 3), 5);
+      head.writeUInt32LE(bytes.length, 8);
+      survives([head, Buffer.from(bytes)]);
+    },
+  );
+
+  test.prop(
+    [
+      validFrame,
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+      fc.nat(),
+      fc.boolean(),
+    ],
+    { numRuns: 50_000 },
+  )("mutated valid frames, truncated or split", (frame, flips, cut, truncate) => {
+    const buf = Buffer.from(frame);
+    for (const [at, value] of flips) buf[at % buf.length] = value;
+    const end = truncate ? cut % (buf.length + 1) : buf.length;
+    const split = cut % (end + 1);
+    survives([buf.subarray(0, split), buf.subarray(split, end)]);
+  });
+
+  it("decodes a valid frame header-first even when the header arrives byte by byte", () => {
+    const frame = encodeRow({
+      type: "row",
+      shard: 2,
+      table: 2,
+      row: 0,
+      clock: 1,
+      version: 1,
+      values: new Int32Array([1, -2, 3, 4]),
+      pushed: true,
+    });
+    const decoder = new FrameDecoder(SCHEMA);
+    const out: Frame[] = [];
+    for (let i = 0; i < frame.length; i++) out.push(...decoder.push(frame.subarray(i, i + 1)));
+    expect(out).toHaveLength(1);
+    expect(decodeFrame(frame, SCHEMA).kind).toBe("row");
+  });
+});

@@ -1,0 +1,240 @@
+// End to end over real processes and real sockets: `ssp launch` with 2 servers × 4 workers (2 per process)
+// doing indicator increments. Nothing may be lost, every read must sit in the SSP window (the app checks
+// each one), and the simulator's SSP checker must accept the merged trace.
+
+import { spawn } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseTrace } from "../../core/trace-format.ts";
+import { expectedCells } from "../../runtime/indicator-app.ts";
+import { checkTrace } from "../../sim/checker.ts";
+import { buildCli } from "./support/build-cli.ts";
+
+let bin = "";
+const scratch = mkdtempSync(join(tmpdir(), "ssp-launch-test-"));
+
+beforeAll(async () => {
+  bin = await buildCli("launch-test");
+});
+
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+  rmSync(bin, { force: true });
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  elapsedMs: number;
+}
+
+/** Runs the ssp binary; the hard kill after `limitMs` keeps a hung job from hanging the suite. */
+function ssp(args: string[], limitMs = 60_000): Promise<Run> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), limitMs);
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, elapsedMs: Date.now() - started });
+    });
+  });
+}
+
+const CLOCKS = 6;
+const cases = [
+  { name: "SSP s=0", flags: ["--consistency", "ssp", "--staleness", "0"], check: "0" },
+  { name: "SSP s=2", flags: ["--consistency", "ssp", "--staleness", "2"], check: "2" },
+  { name: "async (s=∞)", flags: ["--consistency", "async"], check: "inf" },
+  // 127.0.0.3 stands in for another host: the coordinator and the servers bind there.
+  {
+    name: "ESSP s=1",
+    flags: ["--consistency", "essp", "--staleness", "1", "--host", "127.0.0.3"],
+    check: "1",
+  },
+];
+
+describe("ssp launch: 2 servers × 4 workers (2 per process), indicator increments", () => {
+  for (const c of cases) {
+    it(`${c.name}: nothing lost, every read in the window, the SSP checker accepts the merged trace`, async () => {
+      const trace = join(scratch, `${c.name.replace(/\W+/g, "_")}.jsonl`);
+      const run = await ssp([
+        "launch",
+        "--app",
+        "indicator",
+        "--servers",
+        "2",
+        "--workers",
+        "4",
+        "--workers-per-process",
+        "2",
+        "--clocks",
+        String(CLOCKS),
+        ...c.flags,
+        "--opt",
+        `check-staleness=${c.check}`,
+        "--trace",
+        trace,
+        "--json",
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      const summary = JSON.parse(run.stdout);
+      expect(summary.objective).toBe(2 * 4 * CLOCKS);
+      expect(summary.workers).toBe(4);
+      expect(summary.workerProcesses).toBe(2);
+      expect(summary.reads).toBe(4 * CLOCKS * 3);
+      const parsed = parseTrace(readFileSync(trace, "utf8"));
+      expect(parsed.header.host).toBe("runtime");
+      const report = checkTrace(parsed, { skewNs: 1_000_000 });
+      expect(report.violations).toEqual([]);
+      expect(report.reads).toBe(4 * CLOCKS * 3);
+      // Every cell holds exactly the increments made to it.
+      const got = new Map<string, number>();
+      for (const r of parsed.records) {
+        if (r.k === "final") for (const [col, v] of r.values) got.set(`${r.row},${col}`, v);
+      }
+      expect(Object.fromEntries(got)).toEqual(Object.fromEntries(expectedCells(4, CLOCKS)));
+      // Prefixed child output shows every role took part.
+      for (const role of ["[server 0]", "[server 1]"]) expect(run.stderr).toContain(role);
+    });
+  }
+
+  for (const c of cases) {
+    it(`${c.name}, check mode (synthetic app): the SSP checker decodes every read and passes`, async () => {
+      const run = await ssp([
+        "launch",
+        "--app",
+        "synthetic",
+        "--check",
+        "--servers",
+        "2",
+        "--workers",
+        "4",
+        "--workers-per-process",
+        "2",
+        "--clocks",
+        String(CLOCKS),
+        ...c.flags,
+        "--json",
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      const m = /SSP checker: passed \((\d+) reads, (\d+) decoded, (\d+) final rows\)/.exec(run.stderr);
+      expect(m, run.stderr).not.toBeNull();
+      expect(Number(m![2])).toBe(Number(m![1]));
+      expect(Number(m![2])).toBeGreaterThan(0);
+      expect(Number(m![3])).toBeGreaterThan(0);
+    });
+  }
+
+  it("--hosts places roles on other hosts over ssh (BatchMode, token on stdin), here 127.0.0.2 and 127.0.0.3", async () => {
+    const log = join(scratch, "ssh.log");
+    const shim = join(scratch, "fake-ssh");
+    // A stand-in for ssh: insists on BatchMode, logs the host and command, runs the command here.
+    writeFileSync(
+      shim,
+      [
+        "#!/bin/sh",
+        'if [ "$1" != "-o" ] || [ "$2" != "BatchMode=yes" ]; then echo "fake ssh: no BatchMode" >&2; exit 255; fi',
+        `printf '%s\\t%s\\n' "$3" "$4" >> ${log}`,
+        'exec sh -c "$4"',
+        "",
+      ].join("\n"),
+    );
+    chmodSync(shim, 0o755);
+    const hostsFile = join(scratch, "hosts");
+    writeFileSync(hostsFile, "# two stand-in hosts\n127.0.0.2\n127.0.0.3\n");
+    const run = await ssp([
+      "launch",
+      "--hosts",
+      hostsFile,
+      "--ssh-command",
+      shim,
+      "--servers",
+      "2",
+      "--workers",
+      "2",
+      "--clocks",
+      "4",
+      "--opt",
+      "check-staleness=2",
+      "--json",
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout).objective).toBe(2 * 2 * 4);
+    expect(run.stderr).toMatch(/\[server 0@127\.0\.0\.2\] listening at 127\.0\.0\.2:\d+/);
+    expect(run.stderr).toMatch(/\[server 1@127\.0\.0\.3\] listening at 127\.0\.0\.3:\d+/);
+    const calls = readFileSync(log, "utf8").trim().split("\n");
+    expect(calls.map((l) => l.split("\t")[0]).sort()).toEqual([
+      "127.0.0.2",
+      "127.0.0.2",
+      "127.0.0.3",
+      "127.0.0.3",
+    ]);
+    for (const call of calls) {
+      expect(call).toContain("read -r SSP_TOKEN");
+      expect(call).not.toMatch(/SSP_TOKEN=/);
+    }
+  });
+
+  it("a missing server makes bootstrap time out, within the configured time, naming what is missing", async () => {
+    const run = await ssp(
+      ["launch", "--servers", "2", "--workers", "2", "--skip-server", "1", "--bootstrap-timeout-ms", "1500"],
+      20_000,
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/bootstrap timed out after 1500 ms: missing 1 of 2 servers/);
+    expect(run.stderr).toMatch(/Registered: server 0 at 127\.0\.0\.1:\d+/);
+    expect(run.stderr).toMatch(/The coordinator listened at 127\.0\.0\.1:\d+/);
+    // 1.5 s of waiting plus process start-up and teardown; far from a hang.
+    expect(run.elapsedMs).toBeLessThan(10_000);
+  });
+
+  it("Ctrl-C stops every role: launch exits 130 and no child outlives it", async () => {
+    const child = spawn(
+      process.execPath,
+      [bin, "launch", "--servers", "2", "--workers", "2", "--clocks", "1000000"],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    let stderr = "";
+    const pids = new Set<number>();
+    const registered = new Promise<void>((resolve) => {
+      child.stderr.on("data", (d) => {
+        stderr += d;
+        for (const m of stderr.matchAll(/registered from .*?\(pid (\d+)\)/g)) pids.add(Number(m[1]));
+        if (pids.size === 4) resolve();
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const limit = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    await registered;
+    child.kill("SIGINT");
+    const code = await exited;
+    clearTimeout(limit);
+    expect(code, stderr).toBe(130);
+    expect(stderr).toContain("interrupted (Ctrl-C)");
+    for (const pid of pids) {
+      // Signal 0 only asks whether the process exists.
+      expect(() => process.kill(pid, 0), `pid ${pid} still runs`).toThrow();
+    }
+  });
+
+  it("a failing worker stops the job and launch exits non-zero with that role's error", async () => {
+    const run = await ssp(["launch", "--servers", "1", "--workers", "2", "--opt", "fail-worker=1"], 20_000);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/ssp launch: worker (process )?1 .*fails on purpose/);
+    expect(run.elapsedMs).toBeLessThan(15_000);
+  });
+});
