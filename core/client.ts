@@ -15,7 +15,7 @@ import {
   type ToShard,
 } from "./messages.ts";
 import type { Placement } from "./placement.ts";
-import { addAt, addRow, cloneRow, newRow, type RowValues, RowView } from "./rows.ts";
+import { addAt, addRow, cloneRow, newRow, type RowValues, RowView, SparseValues } from "./rows.ts";
 import { type TableSpec, validateTables } from "./tables.ts";
 
 export interface ClientConfig {
@@ -219,9 +219,19 @@ export class ClientCore {
         `incRow on table ${spec.name}: ${deltas.length} deltas for a row of width ${spec.width}`,
       );
     }
-    for (let i = 0; i < deltas.length; i++) checkDeltaValue(spec, deltas[i]);
+    // Validate the whole row before touching the oplog, so a bad call changes nothing.
+    const n = deltas.length;
+    let spoiled = 0;
+    for (let i = 0; i < n; i++) spoiled += deltas[i] - deltas[i]; // NaN for any NaN or ±Infinity
+    if (spoiled !== 0 || (spec.valueType === "int32" && !allIntegers(deltas))) {
+      for (let i = 0; i < n; i++) checkDeltaValue(spec, deltas[i]);
+    }
     const target = this.deltaFor(worker, this.workerClocks[index], spec, rowKey(table, row));
-    for (let i = 0; i < deltas.length; i++) if (deltas[i] !== 0) addAt(target, i, deltas[i]);
+    if (target instanceof SparseValues) {
+      for (let i = 0; i < n; i++) if (deltas[i] !== 0) addAt(target, i, deltas[i]);
+    } else {
+      for (let i = 0; i < n; i++) target[i] += deltas[i];
+    }
   }
 
   /** Ends the worker's clock. When the process clock advances, the finished clock's updates are sent. */
@@ -507,6 +517,11 @@ function checkColumn(spec: TableSpec, col: number): void {
   if (!Number.isInteger(col) || col < 0 || col >= spec.width) {
     throw new RangeError(`column ${col} is outside table ${spec.name}'s width ${spec.width}`);
   }
+}
+
+function allIntegers(xs: ArrayLike<number>): boolean {
+  for (let i = 0; i < xs.length; i++) if ((xs[i] | 0) !== xs[i]) return false;
+  return true;
 }
 
 function checkDeltaValue(spec: TableSpec, delta: number): void {
