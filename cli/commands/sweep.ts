@@ -9,12 +9,21 @@ import { parseModel, type SweepSpec, specFromJson } from "../../experiments/swee
 import { runSweep } from "../../experiments/sweep/sweep.ts";
 import { defaultTheorem, runTheorem, theoremMarkdown } from "../../experiments/theorem/run-theorem.ts";
 import type { Command } from "../command.ts";
-import { type FlagSpec, intFlag, type Parsed, parseFlags, stringFlag, UsageError } from "../usage.ts";
+import {
+  choiceFlag,
+  type FlagSpec,
+  intFlag,
+  type Parsed,
+  parseFlags,
+  stringFlag,
+  UsageError,
+} from "../usage.ts";
 
 const flags: FlagSpec = {
   default: { type: "boolean" },
   paper: { type: "boolean" },
   theorem: { type: "boolean" },
+  host: { type: "string" },
   only: { type: "string" },
   config: { type: "string" },
   app: { type: "string" },
@@ -66,6 +75,7 @@ function specFromFlags(parsed: Parsed): SweepSpec {
     : Array.from({ length: intFlag("sweep", parsed, "seeds", 3, 1) }, (_, i) => i + 1);
   const stragglers = parsed.values.stragglers;
   return {
+    host: choiceFlag("sweep", parsed, "host", ["sim", "runtime"] as const, "sim"),
     apps: appName.split(",").map((name) => ({ name, options })),
     models,
     workers: intList(parsed, "workers") ?? [32],
@@ -99,6 +109,7 @@ Grids:
   --config FILE        a JSON grid: {"apps":[{"name":"mf","options":{}}],"models":["bsp","ssp:2","async"],
                        "workers":[32],"machines":[8],"servers":[8],"profiles":["paper-2013"],
                        "stragglers":["none"],"seeds":[1,2,3],"clocks":40}
+  --host sim|runtime   run the grid in the simulator (default) or on real processes here (one at a time)
   --app A[,B]          apps (default mf); app flags as in 'ssp sim --help' apply to them
   --models LIST        bsp, async, ssp:S, essp:S, comma-separated (default bsp,ssp:1,ssp:2,ssp:4,ssp:8,async)
   --workers LIST       worker counts (default 32)
@@ -174,7 +185,8 @@ Output:
     const outcome = await runSweep({
       spec: grid,
       outDir,
-      jobs,
+      // Runtime runs measure real time: running two at once would make each the other's straggler.
+      jobs: grid.host === "runtime" ? 1 : jobs,
       script,
       keepTraces: parsed.values["no-traces"] !== true,
       log: (line) => process.stderr.write(`${line}\n`),

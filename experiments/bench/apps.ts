@@ -3,8 +3,8 @@
 // the figures are the app's own work, not the simulator's messaging.
 
 import { performance } from "node:perf_hooks";
-import { apps } from "../../apps/index.ts";
 import { REFERENCE_NS_PER_UNIT } from "../../apps/cost.ts";
+import { apps } from "../../apps/index.ts";
 import { runLocally } from "./local-host.ts";
 import type { BenchSuite } from "./suite.ts";
 

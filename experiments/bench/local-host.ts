@@ -7,7 +7,11 @@ import { stream } from "../../apps/random.ts";
 import { rowKey } from "../../core/keys.ts";
 import { type DenseValues, newDense, RowView } from "../../core/rows.ts";
 
-export async function runLocally(app: AppInstance, clocks: number, seed: number): Promise<{ declaredUnits: number }> {
+export async function runLocally(
+  app: AppInstance,
+  clocks: number,
+  seed: number,
+): Promise<{ declaredUnits: number }> {
   const shapes = new Map(app.tables().map((t) => [t.id, t]));
   const rows = new Map<number, DenseValues>();
   const rowOf = (table: number, row: number): DenseValues => {
@@ -28,7 +32,8 @@ export async function runLocally(app: AppInstance, clocks: number, seed: number)
     workers: 1,
     random: stream(seed, "worker/0", "app"),
     read: async (table, row) => new RowView(shapes.get(table)!.width, rowOf(table, row)),
-    readMany: async (table, list) => list.map((row) => new RowView(shapes.get(table)!.width, rowOf(table, row))),
+    readMany: async (table, list) =>
+      list.map((row) => new RowView(shapes.get(table)!.width, rowOf(table, row))),
     inc: (table, row, col, delta) => {
       rowOf(table, row)[col] += delta;
     },

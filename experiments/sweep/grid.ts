@@ -5,6 +5,8 @@ import { createHash } from "node:crypto";
 import type { RunConfig } from "./results.ts";
 
 export interface SweepSpec {
+  /** "runtime" runs the grid on real processes (one run at a time); default the simulator. */
+  host?: "sim" | "runtime";
   /** Apps to run, each with its options. */
   apps: Array<{ name: string; options?: Record<string, string> }>;
   /** Consistency models: "bsp", "async", "ssp:S", "essp:S". */
@@ -95,6 +97,7 @@ export function expandGrid(spec: SweepSpec): RunConfig[] {
               for (const model of models) {
                 for (const seed of spec.seeds) {
                   out.push({
+                    ...(spec.host === "runtime" ? { host: "runtime" as const } : {}),
                     app: app.name,
                     appOptions: app.options ?? {},
                     workers,
@@ -139,6 +142,7 @@ export function specFromJson(raw: unknown, where: string): SweepSpec {
     "targets",
     "title",
     "description",
+    "host",
   ]);
   for (const key of Object.keys(r)) {
     if (!known.has(key))
@@ -171,7 +175,11 @@ export function specFromJson(raw: unknown, where: string): SweepSpec {
   if (r.machines !== undefined && r.workersPerMachine !== undefined) {
     throw new Error(`${where}: give "machines" or "workersPerMachine", not both`);
   }
+  if (r.host !== undefined && r.host !== "sim" && r.host !== "runtime") {
+    throw new Error(`${where}: "host" is "sim" or "runtime"`);
+  }
   return {
+    host: r.host as SweepSpec["host"],
     apps: apps as SweepSpec["apps"],
     models: strings("models", []),
     workers: numbers("workers"),

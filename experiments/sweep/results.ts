@@ -6,6 +6,8 @@ import type { SimSummary } from "../../sim/simulate.ts";
 
 /** Everything that determines a run. Its canonical JSON hashes to the run's id. */
 export interface RunConfig {
+  /** Where the run happens; absent means the simulator (so simulated runs hash as they always did). */
+  host?: "sim" | "runtime";
   app: string;
   appOptions: Record<string, string>;
   workers: number;
@@ -122,6 +124,7 @@ export function median(xs: number[]): number {
 
 const CSV_COLUMNS: Array<[string, (r: RunResult) => unknown]> = [
   ["hash", (r) => r.hash],
+  ["host", (r) => r.config.host ?? "sim"],
   ["setting", (r) => r.settingLabel],
   ["model", (r) => r.model],
   ["app", (r) => r.config.app],
@@ -135,6 +138,7 @@ const CSV_COLUMNS: Array<[string, (r: RunResult) => unknown]> = [
   ["seed", (r) => r.config.seed],
   ["profile", (r) => r.config.profile],
   ["stragglers", (r) => r.config.stragglers],
+  // For runtime runs this is measured wall-clock time, like wall_clock_seconds.
   ["sim_time_ns", (r) => r.summary.simTimeNs],
   ["clocks_per_second", (r) => r.summary.clocksPerSecond],
   ["compute_fraction", (r) => r.summary.computeFraction],
