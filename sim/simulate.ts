@@ -27,6 +27,8 @@ export interface SimConfig {
   objectiveEvery?: number;
   placement?: PlacementKind;
   trace?: (record: TraceRecord) => void;
+  /** Which reads the trace sink gets: all (default) or only cache misses (see TraceRecorder). */
+  traceReads?: "all" | "misses";
   shuffleTies?: number;
   checkMode?: boolean;
   progress?: (fraction: number) => void;
@@ -101,7 +103,7 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
   const stragglers = makeStragglers(config.stragglers ?? "none", config.workers, config.seed);
   const tables = tablesFor(config.app.tables(), config.consistency, config.staleness);
   const staleness = tables[0]?.staleness ?? config.staleness;
-  const recorder = new TraceRecorder(config.trace);
+  const recorder = new TraceRecorder(config.trace, config.traceReads ?? "all");
   const placementKind = config.placement ?? "hash";
   const host = new SimHost({
     app: config.app,
@@ -143,6 +145,7 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
       objectiveEvery: config.objectiveEvery ?? 1,
       shuffleTies: config.shuffleTies ?? null,
       checkMode: config.checkMode ?? false,
+      traceReads: config.traceReads ?? "all",
       app: config.app.describe(),
       ...config.extraConfig,
     },

@@ -13,7 +13,15 @@ export class TraceRecorder {
   private filled = 0;
   records = 0;
 
-  constructor(private readonly sink?: (record: TraceRecord) => void) {}
+  /**
+   * @param sink receives every record (the --trace file), except
+   * @param readsToSink "misses": only reads that went to a shard reach the sink (cache hits, most reads
+   *   in a long run, are still hashed and counted): what sweeps keep, to keep their traces small.
+   */
+  constructor(
+    private readonly sink?: (record: TraceRecord) => void,
+    private readonly readsToSink: "all" | "misses" = "all",
+  ) {}
 
   /** Any record; the frequent kinds have faster methods below. */
   record(record: TraceRecord): void {
@@ -119,7 +127,7 @@ export class TraceRecorder {
     this.push(e.staleness);
     this.push(e.source === "cache" ? 0 : 1);
     if (values !== undefined) this.fold(values);
-    if (this.sink !== undefined) {
+    if (this.sink !== undefined && (this.readsToSink === "all" || e.source === "server")) {
       const r: TraceRead = {
         k: "read",
         w: e.worker,

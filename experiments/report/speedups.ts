@@ -111,6 +111,6 @@ export function recommend(rows: ModelRow[]): Recommendation {
   const tied = reached.filter((r) => r.stats.medianNs! <= fastest * (1 + TIE_TOLERANCE));
   const bound = (r: ModelRow) =>
     r.config.consistency === "async" ? Number.POSITIVE_INFINITY : (r.config.staleness ?? 0);
-  tied.sort((a, b) => bound(b) - bound(a) || rows.indexOf(a) - rows.indexOf(b));
+  tied.sort((a, b) => bound(a) - bound(b) || rows.indexOf(a) - rows.indexOf(b));
   return { best: tied[0], tiedWith: tied.slice(1) };
 }

@@ -38,6 +38,8 @@ export async function runOne(
       stragglers: config.stragglers,
       objectiveEvery: config.objectiveEvery,
       trace: writer?.write,
+      // Sweeps keep traces for the report's timelines; cache hits would make them tens of MB each.
+      traceReads: "misses",
       extraConfig: { appOptions: config.appOptions },
     });
   } finally {
