@@ -7,7 +7,7 @@ import { stalenessToJson, TRACE_FORMAT, TRACE_VERSION, type TraceRecord } from "
 import { type ObjectiveSample, SimHost } from "./host.ts";
 import { type HardwareProfile, resolveProfile } from "./profiles.ts";
 import { makeStragglers } from "./stragglers.ts";
-import { TraceRecorder } from "./trace-recorder.ts";
+import { type TraceDetail, TraceRecorder } from "./trace-recorder.ts";
 
 export interface SimConfig {
   app: AppInstance;
@@ -27,8 +27,8 @@ export interface SimConfig {
   objectiveEvery?: number;
   placement?: PlacementKind;
   trace?: (record: TraceRecord) => void;
-  /** Which reads the trace sink gets: all (default) or only cache misses (see TraceRecorder). */
-  traceReads?: "all" | "misses";
+  /** What the trace sink gets (see TraceDetail); default "full". */
+  traceDetail?: TraceDetail;
   shuffleTies?: number;
   checkMode?: boolean;
   progress?: (fraction: number) => void;
@@ -103,7 +103,7 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
   const stragglers = makeStragglers(config.stragglers ?? "none", config.workers, config.seed);
   const tables = tablesFor(config.app.tables(), config.consistency, config.staleness);
   const staleness = tables[0]?.staleness ?? config.staleness;
-  const recorder = new TraceRecorder(config.trace, config.traceReads ?? "all");
+  const recorder = new TraceRecorder(config.trace, config.traceDetail ?? "full");
   const placementKind = config.placement ?? "hash";
   const host = new SimHost({
     app: config.app,
@@ -145,7 +145,7 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
       objectiveEvery: config.objectiveEvery ?? 1,
       shuffleTies: config.shuffleTies ?? null,
       checkMode: config.checkMode ?? false,
-      traceReads: config.traceReads ?? "all",
+      traceDetail: config.traceDetail ?? "full",
       app: config.app.describe(),
       ...config.extraConfig,
     },

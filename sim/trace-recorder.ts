@@ -7,6 +7,13 @@ import type { TraceMessage, TraceRead, TraceRecord, TraceSpan } from "../core/tr
 
 const BUFFER_VALUES = 8192;
 
+/**
+ * What a trace file gets: "full" is every record; "timeline" leaves out reads and messages (the bulk of a
+ * long run) and keeps spans, clocks, shard clocks, objective samples and the summary: what sweeps keep for
+ * the report's timelines, at a few hundred kB instead of tens of MB per run.
+ */
+export type TraceDetail = "full" | "timeline";
+
 export class TraceRecorder {
   private readonly hash: Hash = createHash("sha256");
   private readonly buffer = new Float64Array(BUFFER_VALUES);
@@ -14,13 +21,12 @@ export class TraceRecorder {
   records = 0;
 
   /**
-   * @param sink receives every record (the --trace file), except
-   * @param readsToSink "misses": only reads that went to a shard reach the sink (cache hits, most reads
-   *   in a long run, are still hashed and counted): what sweeps keep, to keep their traces small.
+   * @param sink receives every record (the --trace file), except what `detail` leaves out of it. Everything
+   *   is hashed either way, so traceSha256 does not depend on what was written.
    */
   constructor(
     private readonly sink?: (record: TraceRecord) => void,
-    private readonly readsToSink: "all" | "misses" = "all",
+    private readonly detail: TraceDetail = "full",
   ) {}
 
   /** Any record; the frequent kinds have faster methods below. */
@@ -77,7 +83,7 @@ export class TraceRecorder {
     this.push(recv);
     this.push(bytes);
     this.push(kind === "batch" ? 0 : kind === "read" ? 1 : kind === "row" ? 2 : 3);
-    if (this.sink !== undefined) {
+    if (this.sink !== undefined && this.detail === "full") {
       const c = `c${client}`;
       const s = `s${shard}`;
       this.sink({ k: "msg", from: toShard ? c : s, to: toShard ? s : c, sent, recv, bytes, kind });
@@ -127,7 +133,7 @@ export class TraceRecorder {
     this.push(e.staleness);
     this.push(e.source === "cache" ? 0 : 1);
     if (values !== undefined) this.fold(values);
-    if (this.sink !== undefined && (this.readsToSink === "all" || e.source === "server")) {
+    if (this.sink !== undefined && this.detail === "full") {
       const r: TraceRead = {
         k: "read",
         w: e.worker,

@@ -9,6 +9,7 @@ import { parseModel, type SweepSpec, specFromJson } from "../../experiments/swee
 import { runSweep } from "../../experiments/sweep/sweep.ts";
 import { defaultTheorem, runTheorem, theoremMarkdown } from "../../experiments/theorem/run-theorem.ts";
 import type { Command } from "../command.ts";
+import { writeSweepReport } from "../sweep-report.ts";
 import {
   choiceFlag,
   type FlagSpec,
@@ -39,6 +40,7 @@ const flags: FlagSpec = {
   jobs: { type: "string" },
   out: { type: "string" },
   "no-traces": { type: "boolean" },
+  "no-report": { type: "boolean" },
   json: { type: "boolean" },
 };
 
@@ -124,7 +126,8 @@ Grids:
 Output:
   --out DIR            output folder (default results/sweep)
   --jobs N             parallel processes (default: the machine's cores)
-  --no-traces          keep no traces
+  --no-traces          keep no traces (and link no timelines)
+  --no-report          write no report.html
   --json               print a JSON summary of the sweep on stdout`,
   async run(argv) {
     const spec: FlagSpec = { ...flags };
@@ -191,7 +194,17 @@ Output:
       keepTraces: parsed.values["no-traces"] !== true,
       log: (line) => process.stderr.write(`${line}\n`),
     });
+    const report =
+      parsed.values["no-report"] === true || outcome.results.length === 0
+        ? null
+        : writeSweepReport(outDir, outcome.results, {
+            title: name === "default" ? "Default sweep: matrix factorisation, 32 workers" : "Staleness sweep",
+            command: `ssp sweep ${argv.join(" ")}`,
+            wallClockSeconds: outcome.wallClockSeconds,
+            log: (line) => process.stderr.write(`${line}\n`),
+          });
     const summary = {
+      report,
       outDir,
       runs: outcome.results.length,
       ran: outcome.ran,
@@ -203,7 +216,7 @@ Output:
     if (parsed.values.json === true) process.stdout.write(`${JSON.stringify(summary)}\n`);
     else {
       process.stdout.write(
-        `${outcome.results.length} runs (${outcome.ran} run now, ${outcome.skipped} reused, ${outcome.failed} failed) in ${outcome.wallClockSeconds.toFixed(1)} s\nresults: ${summary.results}\n`,
+        `${outcome.results.length} runs (${outcome.ran} run now, ${outcome.skipped} reused, ${outcome.failed} failed) in ${outcome.wallClockSeconds.toFixed(1)} s\nresults: ${summary.results}\n${report === null ? "" : `report:  ${report}\n`}`,
       );
     }
     return outcome.failed > 0 ? 1 : 0;

@@ -38,8 +38,8 @@ export async function runOne(
       stragglers: config.stragglers,
       objectiveEvery: config.objectiveEvery,
       trace: writer?.write,
-      // Sweeps keep traces for the report's timelines; cache hits would make them tens of MB each.
-      traceReads: "misses",
+      // Sweeps keep traces for the report's timelines; reads and messages would make them tens of MB each.
+      traceDetail: "timeline",
       extraConfig: { appOptions: config.appOptions },
     });
   } finally {
