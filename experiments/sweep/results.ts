@@ -104,12 +104,22 @@ export function timeToTarget(
 }
 
 /**
- * The target of a setting when the user gave none: 90% of the way from the initial objective to the best
- * final objective any run of the setting reached. Every model is then measured to the same bar.
+ * Where a run really starts: its objective after the first clock. The clock-0 sample is the untouched
+ * initial model, which for some programs is no start at all (LDA's empty count tables score better than
+ * the random topic assignment its first clock makes).
+ */
+export function startValue(run: RunResult): number {
+  return (run.curve.find((p) => p.clock >= 1) ?? run.curve[0])?.value ?? Number.NaN;
+}
+
+/**
+ * The target of a setting when the user gave none: 90% of the way from where the runs start (the median
+ * of their objectives after the first clock) to the best final objective any run of the setting reached.
+ * Every model is then measured to the same bar.
  */
 export function autoTarget(runs: RunResult[]): number {
   const goal = runs[0].objectiveGoal;
-  const initial = runs[0].curve[0]?.value ?? Number.NaN;
+  const initial = median(runs.map(startValue).filter(Number.isFinite));
   const finals = runs.map((r) => r.curve.at(-1)?.value ?? Number.NaN).filter(Number.isFinite);
   const best = goal === "minimize" ? Math.min(...finals) : Math.max(...finals);
   return initial + 0.9 * (best - initial);
