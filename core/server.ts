@@ -156,7 +156,7 @@ export class ServerShard {
       } else {
         let byKey = this.early.get(batch.clock);
         if (byKey === undefined) this.early.set(batch.clock, (byKey = new Map()));
-        this.addInto(byKey, key, spec, delta);
+        this.addInto(byKey, key, delta);
       }
       this.dirty.add(key);
     }
@@ -174,10 +174,11 @@ export class ServerShard {
     this.maybeAdvance();
   }
 
-  private addInto(map: Map<number, RowValues>, key: number, spec: TableSpec, delta: RowValues): void {
-    let target = map.get(key);
-    if (target === undefined) map.set(key, (target = newRow(spec)));
-    addRow(target, delta);
+  /** map[key] += delta. The first delta is copied (a messages's values are never kept or changed). */
+  private addInto(map: Map<number, RowValues>, key: number, delta: RowValues): void {
+    const target = map.get(key);
+    if (target === undefined) map.set(key, cloneRow(delta));
+    else addRow(target, delta);
   }
 
   private settledRow(key: number, spec: TableSpec): RowValues {
@@ -200,7 +201,10 @@ export class ServerShard {
       const byKey = this.early.get(t);
       if (byKey === undefined) continue;
       for (const [key, delta] of byKey) {
-        addRow(this.settledRow(key, this.tables.get(keyTable(key))!), delta);
+        const spec = this.tables.get(keyTable(key))!;
+        // Early rows are the shard's own: a row with no settled value and no initial value is moved, not added.
+        if (!this.rows.has(key) && spec.initRow === undefined) this.rows.set(key, delta);
+        else addRow(this.settledRow(key, spec), delta);
       }
       this.early.delete(t);
     }
