@@ -60,7 +60,7 @@ class SyntheticApp implements AppInstance {
 
   constructor(
     private readonly options: SyntheticOptions,
-    private readonly context: AppContext,
+    context: AppContext,
   ) {
     this.width = options.check ? context.workers * (context.clocks ?? 1) : options.width;
   }

@@ -17,7 +17,7 @@ import {
   type RowMessage,
   type ToClient,
 } from "./messages.ts";
-import { addRow, cloneRow, initialRow, newRow, type RowValues, SparseValues } from "./rows.ts";
+import { addRow, cloneRow, initialRow, type RowValues, SparseValues } from "./rows.ts";
 import { type TableSpec, validateTables } from "./tables.ts";
 
 export interface ServerShardConfig {

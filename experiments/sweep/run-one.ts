@@ -14,6 +14,7 @@ export async function runOne(
   config: RunConfig,
   trace?: { absolutePath: string; relativePath: string },
 ): Promise<RunResult> {
+  if (config.host === "runtime") return runOneOnRuntime(config, trace);
   const started = performance.now();
   const factory = findApp(config.app);
   const staleness = config.staleness ?? Number.POSITIVE_INFINITY;

@@ -54,4 +54,23 @@ describe("sweep", () => {
     expect(csvA.split("\n")[0]).toMatch(/wall_clock_seconds$/);
     expect(withoutWallClock(csvA)).toBe(withoutWallClock(csvB));
   });
+
+  it("runs a grid on the TCP runtime with the same outputs", async () => {
+    const outDir = mkdtempSync(join(tmpdir(), "ssp-sweep-rt-"));
+    const outcome = await runSweep({
+      spec: { ...spec, host: "runtime", models: ["ssp:2"], seeds: [1] },
+      outDir,
+      jobs: 1,
+      script: "dist/ssp.js",
+      keepTraces: false,
+      log: () => {},
+    });
+    expect(outcome.failed).toBe(0);
+    const [run] = outcome.results;
+    expect(run.config.host).toBe("runtime");
+    expect(run.summary.clocks).toBe(5);
+    expect(run.summary.stalenessP99).toBeLessThanOrEqual(2);
+    expect(Number.isFinite(run.summary.objective)).toBe(true);
+    expect(readFileSync(join(outDir, "results.csv"), "utf8")).toMatch(/\nruntime,|,runtime,/);
+  });
 });
