@@ -118,6 +118,32 @@ export interface TraceFinalRow {
   values: Array<[number, number]>;
 }
 
+/** What both hosts report about a run (the `--json` output; the summary of the trace's end record). */
+export interface RunSummary {
+  app: string;
+  workers: number;
+  /** Simulated machines, or worker processes in the runtime. */
+  machines: number;
+  servers: number;
+  consistency: Consistency;
+  /** null means ∞. */
+  staleness: number | null;
+  seed: number;
+  clocks: number;
+  stragglers: string;
+  clocksPerSecond: number;
+  computeFraction: number;
+  waitFraction: number;
+  commFraction: number;
+  stalenessP50: number;
+  stalenessP99: number;
+  reads: number;
+  objectiveName: string;
+  objective: number;
+  messages: number;
+  bytes: number;
+}
+
 export interface TraceEnd {
   k: "end";
   t: number;

@@ -9,7 +9,7 @@ import type { AppInstance, ModelView } from "../apps/api.ts";
 import { rowKey } from "../core/keys.ts";
 import { initialRow, type RowValues, RowView } from "../core/rows.ts";
 import type { TableSpec } from "../core/tables.ts";
-import { TRACE_FORMAT, TRACE_VERSION, type TraceHeader } from "../core/trace-format.ts";
+import { type RunSummary, TRACE_FORMAT, TRACE_VERSION, type TraceHeader } from "../core/trace-format.ts";
 import { epochMs, jobClock } from "./clock.ts";
 import { controlOnlySchema, type Frame } from "./codec.ts";
 import { Connection, DEFAULT_MAX_QUEUED_BYTES } from "./connection.ts";
@@ -29,34 +29,12 @@ export interface CoordinatorOptions {
   log: (line: string) => void;
 }
 
-/** The `ssp sim --json` fields that apply to a real run, plus the runtime's own. */
-export interface RuntimeSummary {
+/** The `ssp sim --json` fields that apply to a real run (RunSummary), plus the runtime's own. */
+export interface RuntimeSummary extends RunSummary {
   host: "runtime";
-  app: string;
-  workers: number;
   workerProcesses: number;
-  /** = workerProcesses: the simulator's name for where workers live. */
-  machines: number;
-  servers: number;
   shards: number;
-  consistency: string;
-  staleness: number | null;
-  seed: number;
-  clocks: number;
-  stragglers: string;
   wallTimeNs: number;
-  clocksPerSecond: number;
-  computeFraction: number;
-  waitFraction: number;
-  commFraction: number;
-  stalenessP50: number;
-  stalenessP99: number;
-  reads: number;
-  objectiveName: string;
-  objective: number;
-  /** Data frames and their bytes, both directions. */
-  messages: number;
-  bytes: number;
 }
 
 export interface JobResult {

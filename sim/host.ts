@@ -200,6 +200,10 @@ export class SimHost {
   private apiFor(rank: number): WorkerApi {
     const client = this.clients[this.machineOf[rank]];
     const { recorder, checkMode } = this.config;
+    const recordInc = (table: number, row: number, col: number, delta: number) => {
+      const clock = this.workerClock[rank];
+      recorder.record({ k: "inc", w: rank, t: this.now, clock, table, row, col, delta });
+    };
     return {
       rank,
       workers: this.config.workers,
@@ -208,37 +212,13 @@ export class SimHost {
       readMany: (table, rows) => this.readMany(rank, table, rows),
       inc: (table, row, col, delta) => {
         client.inc(rank, table, row, col, delta);
-        if (checkMode) {
-          recorder.record({
-            k: "inc",
-            w: rank,
-            t: this.now,
-            clock: this.workerClock[rank],
-            table,
-            row,
-            col,
-            delta,
-          });
-        }
+        if (checkMode) recordInc(table, row, col, delta);
       },
       incRow: (table, row, deltas) => {
         client.incRow(rank, table, row, deltas);
-        if (checkMode) {
-          for (let col = 0; col < deltas.length; col++) {
-            const delta = deltas[col];
-            if (delta === 0) continue;
-            recorder.record({
-              k: "inc",
-              w: rank,
-              t: this.now,
-              clock: this.workerClock[rank],
-              table,
-              row,
-              col,
-              delta,
-            });
-          }
-        }
+        if (checkMode)
+          for (let col = 0; col < deltas.length; col++)
+            if (deltas[col] !== 0) recordInc(table, row, col, deltas[col]);
       },
       clock: () => this.clock(rank),
       compute: (units) => this.compute(rank, units),

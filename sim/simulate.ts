@@ -3,7 +3,13 @@
 import type { AppInstance, TableShape } from "../apps/api.ts";
 import { makePlacement, type PlacementKind } from "../core/placement.ts";
 import { type Consistency, defineTable, type TableSpec } from "../core/tables.ts";
-import { stalenessToJson, TRACE_FORMAT, TRACE_VERSION, type TraceRecord } from "../core/trace-format.ts";
+import {
+  type RunSummary,
+  stalenessToJson,
+  TRACE_FORMAT,
+  TRACE_VERSION,
+  type TraceRecord,
+} from "../core/trace-format.ts";
 import { type ObjectiveSample, SimHost } from "./host.ts";
 import { type HardwareProfile, resolveProfile } from "./profiles.ts";
 import { makeStragglers } from "./stragglers.ts";
@@ -36,33 +42,13 @@ export interface SimConfig {
   extraConfig?: Record<string, unknown>;
 }
 
-export interface SimSummary {
-  app: string;
-  workers: number;
-  machines: number;
-  servers: number;
-  consistency: Consistency;
-  /** null means ∞. */
-  staleness: number | null;
-  seed: number;
-  clocks: number;
+/** What `ssp sim --json` prints: the fields both hosts share, and the simulator's own. */
+export interface SimSummary extends RunSummary {
   profile: string;
-  stragglers: string;
   simTimeNs: number;
-  clocksPerSecond: number;
-  computeFraction: number;
-  waitFraction: number;
-  commFraction: number;
-  stalenessP50: number;
-  stalenessP99: number;
-  reads: number;
-  objectiveName: string;
-  objective: number;
   /** The app's other measures at the last sample (e.g. held-out RMSE), when it reports any. */
   metrics: Record<string, number>;
   computeUnits: number;
-  messages: number;
-  bytes: number;
   events: number;
   traceSha256: string;
 }

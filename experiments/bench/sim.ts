@@ -97,20 +97,22 @@ export const simBench: BenchSuite = {
       bare = Math.max(bare, holdBareHeap(processes, events));
     }
     const simpyResult = simpy(processes, quick ? 100_000 : 500_000);
-    const workers = quick ? 1000 : 10_000;
+    const workers = quick ? 1024 : 10_000;
     const clocks = quick ? 20 : 100;
     log(`synthetic SSP job: ${workers} workers × ${clocks} clocks`);
     let peakRssBytes = process.memoryUsage().rss;
     const start = process.hrtime.bigint();
+    // A datacenter cluster: 16 workers per machine, 32 shards, each worker touching 4 of 10,000 rows a clock.
     const { summary } = await simulate({
-      app: synthetic.create({ rows: "100000", "rows-per-clock": "4" }, { workers, seed: 1 }),
+      app: synthetic.create({ rows: "10000", "rows-per-clock": "4", "compute-units": "1000000" }, { workers, seed: 1 }),
       workers,
-      machines: workers / 8,
-      servers: Math.max(1, workers / 100),
+      machines: workers / 16,
+      servers: quick ? 8 : 32,
       consistency: "ssp",
       staleness: 3,
       clocks,
       seed: 1,
+      profile: "datacenter-10g",
       stragglers: "jitter:mean=0.2",
       objectiveEvery: 0,
       progress: () => {
