@@ -15,8 +15,15 @@ export function summaryHtml(model: TimelineModel, source: string): string {
   const fractions = kindFractions(model);
   let bytes = 0;
   for (let i = 0; i < model.messages.count; i++) bytes += model.messages.bytes[i];
-  const p50 = stalenessQuantile(model, 0.5);
-  const p99 = stalenessQuantile(model, 0.99);
+  // A trace kept at timeline detail (a sweep's) has no read or message records: its end record's summary
+  // still has the run's figures.
+  const end = model.end ?? {};
+  const fromEnd = (key: string) => (typeof end[key] === "number" ? (end[key] as number) : null);
+  const p50 = stalenessQuantile(model, 0.5) ?? fromEnd("stalenessP50");
+  const p99 = stalenessQuantile(model, 0.99) ?? fromEnd("stalenessP99");
+  const messageCount = model.messages.count > 0 ? model.messages.count : (fromEnd("messages") ?? 0);
+  if (model.messages.count === 0) bytes = fromEnd("bytes") ?? 0;
+  const reads = readCount(model) > 0 ? readCount(model) : (fromEnd("reads") ?? 0);
   const objectives = model.objectives;
   const objective =
     objectives.length === 0
@@ -27,8 +34,8 @@ export function summaryHtml(model: TimelineModel, source: string): string {
     ["compute", formatPercent(fractions.compute), "of worker time"],
     ["wait", formatPercent(fractions.wait), "blocked on the staleness gate"],
     ["communication", formatPercent(fractions.comm), "blocked on the network"],
-    ["staleness p50 / p99", p50 === null ? "—" : `${p50} / ${p99}`, `${formatCount(readCount(model))} reads`],
-    ["messages", formatCount(model.messages.count), formatBytes(bytes)],
+    ["staleness p50 / p99", p50 === null ? "—" : `${p50} / ${p99}`, `${formatCount(reads)} reads`],
+    ["messages", formatCount(messageCount), formatBytes(bytes)],
     objectives.length === 0
       ? ["objective", "—", "no samples in this trace"]
       : [
