@@ -26,6 +26,11 @@ export interface ClientConfig {
   numShards: number;
   tables: readonly TableSpec[];
   placement: Placement;
+  /**
+   * Most rows the process cache holds (default: no limit). Past it, the least recently refreshed row that
+   * nobody is waiting for is dropped; a later read fetches it again. Bösen bounds its process cache too.
+   */
+  cacheCapacityRows?: number;
 }
 
 /** A worker's read (or readMany) that waited is now complete: `views[i]` is the row `rows[i]`. */
@@ -88,7 +93,9 @@ export class ClientCore {
   private readonly workerClocks: Int32Array;
   private readonly blocked: Uint8Array;
   private procClock = 0;
+  /** Rows in the order they were last refreshed (oldest first), which is the eviction order. */
   private readonly cache = new Map<number, CachedRow>();
+  private readonly cacheCapacityRows: number;
   /** Uncommitted updates: timestamp → row key → worker → delta. */
   private readonly oplog = new Map<number, Map<number, Map<number, RowValues>>>();
   private readonly inFlight = new Map<number, InFlight>();
@@ -116,6 +123,12 @@ export class ClientCore {
     this.numShards = config.numShards;
     this.tables = validateTables(config.tables);
     this.placement = config.placement;
+    this.cacheCapacityRows = config.cacheCapacityRows ?? Number.POSITIVE_INFINITY;
+    if (!(this.cacheCapacityRows >= 1)) {
+      throw new RangeError(
+        `client ${config.client}: cache capacity must be at least one row, got ${config.cacheCapacityRows}`,
+      );
+    }
     config.workers.forEach((w, i) => {
       if (this.localIndex.has(w)) throw new RangeError(`client ${config.client}: worker ${w} listed twice`);
       this.localIndex.set(w, i);
@@ -299,7 +312,9 @@ export class ClientCore {
       this.retained[shard] = kept;
     }
     const cached: CachedRow = { base, clock: message.clock };
+    this.cache.delete(key);
     this.cache.set(key, cached);
+    if (this.cache.size > this.cacheCapacityRows) this.evict();
     if (!message.pushed) {
       this.inFlight.delete(key);
       this.outstanding[shard]--;
@@ -389,6 +404,15 @@ export class ClientCore {
   private requestClock(spec: TableSpec, need: number, cached: CachedRow | undefined): number {
     const floor = Math.max(cached === undefined ? 0 : cached.clock + 1, requiredClock(spec, this.procClock));
     return Math.min(need, floor);
+  }
+
+  /** Drops the least recently refreshed rows that no read is waiting for, down to capacity. */
+  private evict(): void {
+    for (const key of this.cache.keys()) {
+      if (this.cache.size <= this.cacheCapacityRows) return;
+      if (this.waiters.has(key) || this.inFlight.has(key)) continue;
+      this.cache.delete(key);
+    }
   }
 
   private request(spec: TableSpec, key: number, row: number, required: number): void {

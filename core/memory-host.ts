@@ -16,6 +16,7 @@ export interface MemoryClusterConfig {
   /** Global worker ranks hosted by each client, e.g. [[0, 1], [2, 3]]. */
   clients: readonly (readonly number[])[];
   placement?: Placement;
+  cacheCapacityRows?: number;
 }
 
 export type Channel =
@@ -41,7 +42,14 @@ export class MemoryCluster {
     );
     this.clients = config.clients.map(
       (workers, client) =>
-        new ClientCore({ client, workers, numShards: config.numShards, tables: config.tables, placement }),
+        new ClientCore({
+          client,
+          workers,
+          numShards: config.numShards,
+          tables: config.tables,
+          placement,
+          cacheCapacityRows: config.cacheCapacityRows,
+        }),
     );
     config.clients.forEach((workers, client) => {
       for (const w of workers) this.clientOf.set(w, client);

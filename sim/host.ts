@@ -43,6 +43,8 @@ export interface HostConfig {
   checkMode: boolean;
   /** Reorder simultaneous events with this seed. */
   shuffleTies?: number;
+  /** Process-cache capacity per machine, in rows (default: no limit). */
+  cacheRows?: number;
   /** Called now and then with the fraction of worker-clocks done. */
   progress?: (fraction: number) => void;
 }
@@ -137,6 +139,7 @@ export class SimHost {
           numShards: servers,
           tables: config.tables,
           placement: config.placement,
+          cacheCapacityRows: config.cacheRows,
         }),
       );
       this.parkedAt.push(Array.from({ length: servers }, () => new Map()));

@@ -36,6 +36,8 @@ export interface SimConfig {
   /** What the trace sink gets (see TraceDetail); default "full". */
   traceDetail?: TraceDetail;
   shuffleTies?: number;
+  /** Process-cache capacity per machine, in rows (default: no limit). */
+  cacheRows?: number;
   checkMode?: boolean;
   progress?: (fraction: number) => void;
   /** Extra fields for the trace header's config (e.g. the app's options). */
@@ -106,6 +108,7 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
     recorder,
     checkMode: config.checkMode ?? false,
     shuffleTies: config.shuffleTies,
+    cacheRows: config.cacheRows,
     progress: config.progress,
   });
   recorder.record({
@@ -130,6 +133,7 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
       placement: placementKind,
       objectiveEvery: config.objectiveEvery ?? 1,
       shuffleTies: config.shuffleTies ?? null,
+      cacheRows: config.cacheRows ?? null,
       checkMode: config.checkMode ?? false,
       traceDetail: config.traceDetail ?? "full",
       app: config.app.describe(),

@@ -37,6 +37,7 @@ const flags: FlagSpec = {
   "shuffle-ties": { type: "string" },
   "objective-every": { type: "string" },
   placement: { type: "string" },
+  "cache-rows": { type: "string" },
 };
 
 function appOptionsHelp(): string {
@@ -75,6 +76,7 @@ Flags:
   --shuffle-ties SEED   reorder simultaneous events with this seed
   --objective-every K   clocks between objective samples (default 1; 0 = off)
   --placement KIND      row-to-shard placement: hash | range | modulo (default hash)
+  --cache-rows N        process-cache capacity per machine, in rows (default: no limit)
 
 App flags:
 ${appOptionsHelp()}`;
@@ -182,6 +184,8 @@ export function simConfigFromFlags(parsed: Parsed) {
     placement: choiceFlag("sim", parsed, "placement", ["hash", "range", "modulo"] as const, "hash"),
     shuffleTies: shuffle === undefined ? undefined : intFlag("sim", parsed, "shuffle-ties", 0, 0),
     checkMode: check,
+    cacheRows:
+      parsed.values["cache-rows"] === undefined ? undefined : intFlag("sim", parsed, "cache-rows", 0, 1),
     extraConfig: { appOptions },
   };
 }

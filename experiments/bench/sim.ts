@@ -104,7 +104,10 @@ export const simBench: BenchSuite = {
     const start = process.hrtime.bigint();
     // A datacenter cluster: 16 workers per machine, 32 shards, each worker touching 4 of 10,000 rows a clock.
     const { summary } = await simulate({
-      app: synthetic.create({ rows: "10000", "rows-per-clock": "4", "compute-units": "1000000" }, { workers, seed: 1 }),
+      app: synthetic.create(
+        { rows: "10000", "rows-per-clock": "4", "compute-units": "1000000" },
+        { workers, seed: 1 },
+      ),
       workers,
       machines: workers / 16,
       servers: quick ? 8 : 32,
@@ -115,6 +118,7 @@ export const simBench: BenchSuite = {
       profile: "datacenter-10g",
       stragglers: "jitter:mean=0.2",
       objectiveEvery: 0,
+      cacheRows: 1000,
       progress: () => {
         peakRssBytes = Math.max(peakRssBytes, process.memoryUsage().rss);
       },
