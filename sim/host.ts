@@ -76,7 +76,6 @@ interface Gate {
 interface InTransit {
   message: ClientMessage;
   client: number;
-  sentNs: number;
 }
 
 export class SimHost {
@@ -104,7 +103,6 @@ export class SimHost {
   /** client → row key → time the shard parked that client's read of the row. */
   private readonly parkedAt: Array<Array<Map<number, number>>> = [];
   private readonly snapshots = new Map<number, Array<Map<number, RowValues> | undefined>>();
-  private readonly snapshotCount = new Map<number, number>();
   private readonly totals: ActivityTotals = { computeUnits: 0, computeNs: 0, waitNs: 0, commNs: 0 };
   private readonly staleness = new StalenessHistogram();
   private readonly objectives: ObjectiveSample[] = [];
@@ -329,7 +327,7 @@ export class SimHost {
       const bytes = messageBytes(message, this.tablesById);
       const deliverAt = this.network.send(machine, this.serverMachine[shard], bytes, this.now);
       this.config.recorder.message(true, machine, shard, this.now, deliverAt, bytes, message.type);
-      const item: InTransit = { message, client: machine, sentNs: this.now };
+      const item: InTransit = { message, client: machine };
       this.queue.push(deliverAt, () => this.arriveAtShard(shard, item));
     }
   }
@@ -448,11 +446,8 @@ export class SimHost {
     const copy = new Map<number, RowValues>();
     for (const [key, values] of this.shards[shard].settledRows()) copy.set(key, cloneRow(values));
     perShard[shard] = copy;
-    const count = (this.snapshotCount.get(clock) ?? 0) + 1;
-    this.snapshotCount.set(clock, count);
-    if (count === this.config.servers) {
+    if (perShard.every((m) => m !== undefined)) {
       this.snapshots.delete(clock);
-      this.snapshotCount.delete(clock);
       this.evaluateObjective(clock, perShard as Array<Map<number, RowValues>>);
     }
   }
@@ -508,5 +503,3 @@ export class SimHost {
     }
   }
 }
-
-export type { TraceRecord };
