@@ -17,7 +17,6 @@ import type { Placement } from "../core/placement.ts";
 import { cloneRow, initialRow, type RowValues, RowView } from "../core/rows.ts";
 import { ServerShard } from "../core/server.ts";
 import type { TableSpec } from "../core/tables.ts";
-import type { TraceRecord } from "../core/trace-format.ts";
 import { EventQueue } from "./event-queue.ts";
 import { messageBytes, messageValues } from "./message-size.ts";
 import { Network } from "./network.ts";
