@@ -186,6 +186,11 @@ export function createLda(settings: LdaSettings, workers: number): AppInstance {
     },
     objective(model: ModelView): number {
       const totals = model.row(TOPIC_TOTALS_TABLE, 0).array();
+      // Before the first clock no token has a topic: the likelihood of that empty state is no starting point
+      // (it scores better than the random assignment the first clock makes), so there is none.
+      let assigned = 0;
+      for (let k = 0; k < totals.length; k++) assigned += totals[k];
+      if (assigned === 0) return Number.NaN;
       const words = wordLogLikelihood((w) => model.row(WORD_TOPIC_TABLE, w).array(), totals, lg);
       return words + model.row(DOC_LIKELIHOOD_TABLE, 0).get(0);
     },

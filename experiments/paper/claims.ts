@@ -1,7 +1,14 @@
 // The paper's claims, checked on sweep results: each claim is evaluated per setting and reported with the
 // numbers behind the verdict. Nothing here tunes anything; a claim that does not hold is reported as such.
 
-import { median, modelOrder, type RunResult, targetsBySeed, timeToTarget } from "../sweep/results.ts";
+import {
+  median,
+  modelOrder,
+  type RunResult,
+  startValue,
+  targetsBySeed,
+  timeToTarget,
+} from "../sweep/results.ts";
 
 export interface ModelStats {
   model: string;
@@ -38,11 +45,12 @@ export function settingStats(runs: RunResult[]): SettingStats[] {
       const times = mruns.map((r) => timeToTarget(r.curve, targets.get(r.config.seed)!, r.objectiveGoal));
       const secs = times.map((t) => (t === null ? Number.POSITIVE_INFINITY : t / 1e9));
       const progress = mruns.map((r) => {
-        const first = r.curve[0]?.value ?? Number.NaN;
+        // From where the run really starts: after its first clock (see startValue).
+        const first = startValue(r);
         const last = r.curve.at(-1);
         const gain =
           r.objectiveGoal === "minimize" ? first - (last?.value ?? first) : (last?.value ?? first) - first;
-        return last === undefined || last.clock === 0 ? 0 : gain / last.clock;
+        return last === undefined || last.clock <= 1 ? 0 : gain / (last.clock - 1);
       });
       models.push({
         model,
