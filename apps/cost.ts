@@ -10,11 +10,11 @@
 /** Reference ns per natural unit of work. */
 export const REFERENCE_NS_PER_UNIT = {
   /** LDA: one topic weighed for one token (tokens × topics). */
-  lda: 18,
+  lda: 45,
   /** MF: one rank component of one rating's SGD step (ratings × rank); mostly per-rating overhead. */
-  mf: 400,
+  mf: 850,
   /** Lasso: one non-zero of X touched by a coordinate update. */
-  lasso: 90,
+  lasso: 270,
   /** Logistic regression: one non-zero of x visited (twice per feature: margin and gradient). */
-  logreg: 23,
+  logreg: 70,
 } as const;
