@@ -88,6 +88,35 @@ export interface TraceRead {
   values?: Array<[number, number]>;
 }
 
+/** The trace record of a completed read the core reported (its "read" event), at host time t. */
+export function readRecord(
+  e: {
+    worker: number;
+    clock: number;
+    table: number;
+    row: number;
+    rowClock: number;
+    staleness: number;
+    source: "cache" | "server";
+  },
+  t: number,
+  values?: Array<[number, number]>,
+): TraceRead {
+  const r: TraceRead = {
+    k: "read",
+    w: e.worker,
+    t,
+    clock: e.clock,
+    table: e.table,
+    row: e.row,
+    rowClock: e.rowClock,
+    staleness: e.staleness,
+    source: e.source,
+  };
+  if (values !== undefined) r.values = values;
+  return r;
+}
+
 /** Check mode only: an increment. */
 export interface TraceInc {
   k: "inc";

@@ -8,7 +8,7 @@ import { ClientCore } from "../core/client.ts";
 import type { CoreEvent } from "../core/events.ts";
 import type { Placement } from "../core/placement.ts";
 import type { TableSpec } from "../core/tables.ts";
-import type { TraceRecord } from "../core/trace-format.ts";
+import { readRecord, type TraceRecord } from "../core/trace-format.ts";
 import { makeStragglers, type StragglerModel } from "../sim/stragglers.ts";
 import { jobClock } from "./clock.ts";
 import { encodeBatch, encodeRead, type Frame } from "./codec.ts";
@@ -352,18 +352,7 @@ class WorkerHost {
       case "read":
         this.reads++;
         this.staleness.set(e.staleness, (this.staleness.get(e.staleness) ?? 0) + 1);
-        this.record({
-          k: "read",
-          w: e.worker,
-          t,
-          clock: e.clock,
-          table: e.table,
-          row: e.row,
-          rowClock: e.rowClock,
-          staleness: e.staleness,
-          source: e.source,
-          ...(this.assignment.job.checkMode ? { values: e.view.nonZeros() } : {}),
-        });
+        this.record(readRecord(e, t, this.assignment.job.checkMode ? e.view.nonZeros() : undefined));
         break;
       case "workerClock":
         this.record({ k: "clock", w: e.worker, clock: e.clock, t });

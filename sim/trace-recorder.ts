@@ -3,7 +3,7 @@
 // cheap enough to compute on every run, written to disk or not: the same seed gives the same traceSha256.
 
 import { createHash, type Hash } from "node:crypto";
-import type { TraceMessage, TraceRead, TraceRecord, TraceSpan } from "../core/trace-format.ts";
+import { readRecord, type TraceMessage, type TraceRecord, type TraceSpan } from "../core/trace-format.ts";
 
 const BUFFER_VALUES = 8192;
 
@@ -133,21 +133,7 @@ export class TraceRecorder {
     this.push(e.staleness);
     this.push(e.source === "cache" ? 0 : 1);
     if (values !== undefined) this.fold(values);
-    if (this.sink !== undefined && this.detail === "full") {
-      const r: TraceRead = {
-        k: "read",
-        w: e.worker,
-        t,
-        clock: e.clock,
-        table: e.table,
-        row: e.row,
-        rowClock: e.rowClock,
-        staleness: e.staleness,
-        source: e.source,
-      };
-      if (values !== undefined) r.values = values;
-      this.sink(r);
-    }
+    if (this.sink !== undefined && this.detail === "full") this.sink(readRecord(e, t, values));
   }
 
   /** The digest of everything recorded; call once, at the end. */
