@@ -72,11 +72,6 @@ interface Waiter {
   slot: number;
 }
 
-interface InFlight {
-  shard: number;
-  requiredClock: number;
-}
-
 /** A sent batch kept so that replies taken before the shard applied it can have it replayed on top. */
 interface RetainedBatch {
   version: number;
@@ -98,7 +93,8 @@ export class ClientCore {
   private readonly cacheCapacityRows: number;
   /** Uncommitted updates: timestamp → row key → worker → delta. */
   private readonly oplog = new Map<number, Map<number, Map<number, RowValues>>>();
-  private readonly inFlight = new Map<number, InFlight>();
+  /** Rows with a request on its way: one per row, however many workers wait for it. */
+  private readonly inFlight = new Set<number>();
   private readonly waiters = new Map<number, Waiter[]>();
   private readonly outstanding: Int32Array;
   private readonly subscriptions: Int32Array;
@@ -286,8 +282,7 @@ export class ClientCore {
         `client ${this.client}: row ${message.row} of ${spec.name} came from shard ${message.shard}, but shard ${shard} owns it`,
       );
     }
-    const flight = this.inFlight.get(key);
-    if (!message.pushed && flight === undefined) {
+    if (!message.pushed && !this.inFlight.has(key)) {
       throw new ProtocolError(
         `client ${this.client}: shard ${shard} answered row ${message.row} of ${spec.name} unasked`,
       );
@@ -418,7 +413,7 @@ export class ClientCore {
   private request(spec: TableSpec, key: number, row: number, required: number): void {
     const shard = this.placement(spec, row);
     const subscribe = spec.consistency === "essp";
-    this.inFlight.set(key, { shard, requiredClock: required });
+    this.inFlight.add(key);
     this.outstanding[shard]++;
     if (subscribe && !this.subscribed.has(key)) {
       this.subscribed.add(key);

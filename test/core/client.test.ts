@@ -33,6 +33,11 @@ describe("ClientCore", () => {
     expect(() => client([])).toThrow(/client 0 hosts no workers/);
     expect(() => client([0], 0)).toThrow(/need at least one shard, got 0/);
     expect(() => client([0, 0])).toThrow(/worker 0 listed twice/);
+    const one = { client: 0, workers: [0], numShards: 1, tables, placement: () => 0 };
+    expect(() => new ClientCore({ ...one, cacheCapacityRows: 1 })).not.toThrow();
+    expect(() => new ClientCore({ ...one, cacheCapacityRows: 0.5 })).toThrow(
+      /cache capacity must be at least one row/,
+    );
   });
 
   it("checks every operation's arguments", () => {

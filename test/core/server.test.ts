@@ -122,6 +122,7 @@ describe("ServerShard", () => {
     expect(() => s.receive(read(5, 1, 0, 0))).toThrow(/read from unknown client 5/);
     expect(() => s.receive(read(0, 9, 0, 0))).toThrow(/unknown table 9/);
     expect(() => s.receive(read(0, 1, 11, 0))).toThrow(/outside \[0, 10\)/);
+    expect(() => s.receive(read(0, 1, -1, 0))).toThrow(/named row -1 of table dense/);
     expect(() => s.receive(read(0, 1, 0, -1))).toThrow(
       /required clock -1; it must be a non-negative integer/,
     );
@@ -188,6 +189,9 @@ describe("ServerShard", () => {
     s.receive(batch(0, 2));
     s.receive(batch(1, 2));
     expect(s.drain().messages.map((m) => [m.message.row, m.message.clock])).toEqual([[5, 2]]);
+    s.receive(batch(0, 3));
+    s.receive(batch(1, 3));
+    expect(s.drain().messages.map((m) => [m.message.row, m.message.clock])).toEqual([[6, 3]]);
   });
 
   it("shows a client early updates only up to its own clock + s − 1", () => {
