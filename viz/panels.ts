@@ -35,6 +35,20 @@ function panel(parent: HTMLElement, className: string, title: string, note: stri
   return element;
 }
 
+/** A group clipped to the plot area between the margins, so zoomed lines stop at the axes. */
+function clippedPlot(svg: Svg, name: string, widthPx: number, heightPx: number) {
+  const clip = `clip-${name}-${clipIds++}`;
+  svg
+    .append("clipPath")
+    .attr("id", clip)
+    .append("rect")
+    .attr("x", MARGIN.left)
+    .attr("y", 0)
+    .attr("width", widthPx - MARGIN.left - MARGIN.right)
+    .attr("height", heightPx);
+  return svg.append("g").attr("clip-path", `url(#${clip})`);
+}
+
 function drawTimeAxis(svg: Svg, x: ScaleLinear<number, number>, y: number, widthPx: number): void {
   const [t0, t1] = x.domain();
   const unit = unitFor(t1 - t0);
@@ -128,16 +142,7 @@ export class ClockPanel {
       )
       .attr("text-anchor", "middle")
       .text("clock");
-    const clip = `clip-clocks-${clipIds++}`;
-    this.svg
-      .append("clipPath")
-      .attr("id", clip)
-      .append("rect")
-      .attr("x", MARGIN.left)
-      .attr("y", 0)
-      .attr("width", widthPx - MARGIN.left - MARGIN.right)
-      .attr("height", CLOCK_HEIGHT);
-    const plot = this.svg.append("g").attr("class", "plot").attr("clip-path", `url(#${clip})`);
+    const plot = clippedPlot(this.svg, "clocks", widthPx, CLOCK_HEIGHT).attr("class", "plot");
     plot.append("path").attr("class", "envelope");
     plot.append("path").attr("class", "window");
     plot.append("g").attr("class", "worker-lines");
@@ -271,16 +276,7 @@ export class ObjectivePanel {
       )
       .attr("text-anchor", "middle")
       .text(name);
-    const clip = `clip-obj-${clipIds++}`;
-    this.svg
-      .append("clipPath")
-      .attr("id", clip)
-      .append("rect")
-      .attr("x", MARGIN.left)
-      .attr("y", 0)
-      .attr("width", widthPx - MARGIN.left - MARGIN.right)
-      .attr("height", OBJ_HEIGHT);
-    const plot = this.svg.append("g").attr("clip-path", `url(#${clip})`);
+    const plot = clippedPlot(this.svg, "obj", widthPx, OBJ_HEIGHT);
     plot.append("path").attr("class", "objective-line");
     // Dots stay unclipped (only the visible ones are drawn) so a sample at either edge shows whole.
     this.svg.append("g").attr("class", "objective-dots");
