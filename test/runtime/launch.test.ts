@@ -11,6 +11,7 @@ import { parseTrace } from "../../core/trace-format.ts";
 import { expectedCells } from "../../runtime/indicator-app.ts";
 import { checkTrace } from "../../sim/checker.ts";
 import { buildCli } from "./support/build-cli.ts";
+import { type Run, runCli } from "./support/run-cli.ts";
 
 let bin = "";
 const scratch = mkdtempSync(join(tmpdir(), "ssp-launch-test-"));
@@ -24,32 +25,8 @@ afterAll(() => {
   rmSync(bin, { force: true });
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  elapsedMs: number;
-}
-
-/** Runs the ssp binary; the hard kill after `limitMs` keeps a hung job from hanging the suite. */
 function ssp(args: string[], limitMs = 60_000): Promise<Run> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), limitMs);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, elapsedMs: Date.now() - started });
-    });
-  });
+  return runCli(bin, args, limitMs);
 }
 
 const CLOCKS = 6;
