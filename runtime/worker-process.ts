@@ -165,6 +165,7 @@ class WorkerHost {
       }),
     );
     await Promise.all(this.servers.map((c) => c.drained()));
+    const runNs = this.now() - start;
     if (this.failure !== null) throw this.failure;
     let computeNs = 0;
     let waitNs = 0;
@@ -179,6 +180,7 @@ class WorkerHost {
       computeNs,
       waitNs,
       commNs,
+      runNs,
       reads: this.reads,
       messages: this.messages,
       bytes: this.bytes,

@@ -1,8 +1,11 @@
 // `ssp bench net`: the TCP runtime between a real worker process and a real server process (spawned by the
 // launcher, coordinator in this process), next to raw Node TCP between this process and a child on loopback
-// moving the same bytes. Push: the worker sends whole rows of N float32s; pull: it reads a row the server
-// must send whole every clock (a cache miss per clock); small rows: 256 one-float increments per clock;
-// RTT: one cache-miss read per clock under BSP, next to a raw one-byte ping-pong.
+// moving the same bytes in messages of the same size. Push: the worker sends one whole row of N float32s per
+// clock, then reads a fence row that the server answers only after applying them all; pull: every clock the
+// worker refreshes a whole table (one readMany of enough rows to move ~8 MB), so requests pipeline as in a
+// real cache refresh; small rows: 256 one-float increments per clock; RTT: one cache-miss read per clock
+// under BSP, next to a raw one-byte ping-pong. Runtime times are the worker's run (first clock to last,
+// reported by the job as runNs), so process start, bootstrap and handshakes are not counted.
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { connect, createServer, type Socket } from "node:net";
@@ -23,7 +26,8 @@ const server = net.createServer({ noDelay: true }, (s) => {
     let got = 0;
     s.on("data", (d) => { got += d.length; if (got >= total) s.end("k"); });
   } else if (mode === "source") {
-    const chunk = Buffer.alloc(Math.min(total, 1 << 20), 7);
+    // One write per message, as the server sends one frame per row.
+    const chunk = Buffer.alloc(Number(process.argv[3]), 7);
     let sent = 0;
     const pump = () => {
       while (sent < total) {
@@ -43,9 +47,10 @@ server.listen(0, "127.0.0.1", () => console.log(server.address().port));
 function startPeer(
   mode: "sink" | "source" | "echo",
   total: number,
+  messageBytes = 1,
 ): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["-e", PEER, mode, String(total)], {
+    const child = spawn(process.execPath, ["-e", PEER, mode, String(total), String(messageBytes)], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     createInterface({ input: child.stdout! }).once("line", (line) => resolve({ child, port: Number(line) }));
@@ -79,9 +84,10 @@ async function rawPush(bytes: number, messages: number): Promise<number> {
   }
 }
 
-/** Raw TCP: a source child streams `total` bytes to this process; bytes per second. */
-async function rawPull(total: number): Promise<number> {
-  const { child, port } = await startPeer("source", total);
+/** Raw TCP: a source child streams `messages` writes of `bytes` to this process; bytes per second. */
+async function rawPull(bytes: number, messages: number): Promise<number> {
+  const total = bytes * messages;
+  const { child, port } = await startPeer("source", total, bytes);
   try {
     const socket = connect({ port, host: "127.0.0.1", noDelay: true });
     const start = process.hrtime.bigint();
@@ -120,12 +126,16 @@ async function rawRtt(rounds: number): Promise<number> {
   }
 }
 
-/** One runtime job (1 server process, 1 worker process) of the netbench app; its wall time in seconds. */
+/**
+ * One runtime job (1 server process, 1 worker process) of the netbench app; seconds of the worker's run
+ * (first clock to last), without process start, bootstrap and handshakes.
+ */
 async function runtimeJob(
   mode: string,
   width: number,
   clocks: number,
   consistency: "async" | "bsp",
+  rows = 1,
 ): Promise<number> {
   const bin = process.argv[1];
   if (bin === undefined || !bin.endsWith(".js")) {
@@ -135,7 +145,7 @@ async function runtimeJob(
   }
   const result = await runOnRuntime({
     app: "netbench",
-    appOptions: { mode, width: String(width) },
+    appOptions: { mode, width: String(width), rows: String(rows) },
     workers: 1,
     machines: 1,
     servers: 1,
@@ -148,7 +158,7 @@ async function runtimeJob(
       if (/error|fail/i.test(line)) process.stderr.write(`${line}\n`);
     },
   });
-  return result.summary.wallTimeNs / 1e9;
+  return result.summary.runNs / 1e9;
 }
 
 /**
@@ -205,6 +215,8 @@ async function inProcess(kind: "raw" | "wire", width: number, messages: number):
 }
 
 const MB = 1024 * 1024;
+/** Bytes one pull clock refreshes: enough that the per-clock round trip is small next to the transfer. */
+const PULL_BYTES_PER_CLOCK = 8 * MB;
 
 export const netBench: BenchSuite = {
   name: "net",
@@ -212,23 +224,31 @@ export const netBench: BenchSuite = {
   async run({ quick, log }) {
     const widths = quick ? [1024, 65536] : [1024, 65536, 1024 * 1024];
     const pushBytes = quick ? 32 * MB : 256 * MB;
-    const pullBytes = quick ? 16 * MB : 128 * MB;
+    const pullBytes = quick ? 32 * MB : 256 * MB;
     const rows: Array<Record<string, unknown>> = [];
     for (const width of widths) {
       const rowBytes = width * 4;
       const pushClocks = Math.max(4, Math.round(pushBytes / rowBytes));
-      // Pulls pay a round trip per row, so small rows get fewer clocks to keep the run short.
-      const pullClocks = Math.max(4, Math.min(5000, Math.round(pullBytes / rowBytes)));
-      log(`net: rows of ${width} floats: push ${pushClocks} rows, pull ${pullClocks} rows`);
+      // A pull is a cache refresh of a whole table per clock: enough rows to move PULL_BYTES_PER_CLOCK.
+      const pullRows = Math.max(1, Math.round(PULL_BYTES_PER_CLOCK / rowBytes));
+      const pullClocks = Math.max(4, Math.round(pullBytes / (rowBytes * pullRows)));
+      const pulled = pullClocks * pullRows;
+      log(
+        `net: rows of ${width} floats: push ${pushClocks} rows, pull ${pullClocks} clocks × ${pullRows} rows`,
+      );
       const rawInProcessBps = await inProcess("raw", width, pushClocks);
       const wireBps = await inProcess("wire", width, pushClocks);
       const rawPushBps = await rawPush(rowBytes, pushClocks);
       const oursPushBps = (rowBytes * pushClocks) / (await runtimeJob("push", width, pushClocks, "async"));
-      const rawPullBps = await rawPull(rowBytes * pullClocks);
-      const oursPullBps = (rowBytes * pullClocks) / (await runtimeJob("pull", width, pullClocks, "bsp"));
+      const rawPullBps = await rawPull(rowBytes, pulled);
+      const oursPullBps =
+        (rowBytes * pulled) / (await runtimeJob("pull", width, pullClocks, "bsp", pullRows));
       rows.push({
         floats: width,
         rowBytes,
+        pushRows: pushClocks,
+        pullRowsPerClock: pullRows,
+        pullClocks,
         pushMBps: oursPushBps / MB,
         rawPushMBps: rawPushBps / MB,
         pushRatio: oursPushBps / rawPushBps,
@@ -250,6 +270,10 @@ export const netBench: BenchSuite = {
     return {
       setup:
         "1 worker process → 1 server process (children of this one) vs raw Node TCP this process ↔ a child, loopback",
+      timing:
+        "runtime: the worker's run (first clock to last; push ends with a fence read the server answers after applying every row) without process start and bootstrap; raw: first write to last byte",
+      pullNote:
+        "pull = every clock one readMany of a whole table (pullRowsPerClock rows, ~8 MB) under BSP, answered by one row frame each; raw pull = the same bytes as one write per row",
       bulk: rows,
       goal: "bulk pushRatio and pullRatio ≥ 0.7 (ours / raw TCP, same bytes)",
       wireNote: "wire*: codec + socket only, both ends in this process, vs raw bytes the same way",
