@@ -29,6 +29,12 @@ export class Connection {
   private readonly closeListeners: Array<(error: Error | null) => void> = [];
   /** Set when the peer closed in an orderly way or we did. */
   private closedCleanly = false;
+  /** The socket is corked until the end of this turn (see send). */
+  private corked = false;
+  private readonly uncork = (): void => {
+    this.corked = false;
+    this.socket.uncork();
+  };
 
   constructor(
     readonly socket: Socket,
@@ -91,10 +97,22 @@ export class Connection {
     else this.closeListeners.push(listener);
   }
 
-  /** Sends one encoded frame. Returns false when the socket's buffer is full: wait for drained(). */
-  send(frame: Buffer): boolean {
+  /**
+   * Sends one encoded frame (or its parts, in order). Returns false when the socket's buffer is full: wait
+   * for drained(). Frames sent in one turn of the event loop leave in one writev: the socket is corked at
+   * the first and uncorked once the turn's synchronous work and promise jobs are done, so a burst of small
+   * frames costs one system call instead of one each (noDelay stays on: nothing waits for a timer).
+   */
+  send(frame: Buffer | readonly Buffer[]): boolean {
     if (this.ended) throw this.failure ?? new Error(`connection to ${this.label} is closed`);
-    const ok = this.socket.write(frame);
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(this.uncork);
+    }
+    let ok = true;
+    if (Buffer.isBuffer(frame)) ok = this.socket.write(frame);
+    else for (const part of frame) ok = this.socket.write(part);
     if (this.socket.writableLength > this.options.maxQueuedBytes) {
       this.fail(
         new Error(
@@ -109,6 +127,7 @@ export class Connection {
     return this.send(encodeControl(body, this.options.now()));
   }
 
+  /** Bytes are waiting in this process for the socket (past its high-water mark): wait for drained(). */
   get congested(): boolean {
     return this.socket.writableNeedDrain;
   }

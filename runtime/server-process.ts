@@ -9,7 +9,15 @@ import { ServerShard } from "../core/server.ts";
 import type { TableSpec } from "../core/tables.ts";
 import type { TraceRecord } from "../core/trace-format.ts";
 import { jobClock } from "./clock.ts";
-import { controlOnlySchema, encodeControl, encodeRow, type Frame, type WireSchema } from "./codec.ts";
+import {
+  controlOnlySchema,
+  encodeControl,
+  encodeRow,
+  encodeRowParts,
+  type Frame,
+  LEND_MIN_BYTES,
+  type WireSchema,
+} from "./codec.ts";
 import { Connection, DEFAULT_MAX_QUEUED_BYTES } from "./connection.ts";
 import { type Assignment, CONTROL_MAX_FRAME_BYTES, joinJob } from "./control.ts";
 import { acceptPeer } from "./handshake.ts";
@@ -167,15 +175,16 @@ class ServerHost {
     if (index < 0 || index >= this.shards.length) {
       throw new ProtocolError(`shard ${frame.shard} is not hosted by server ${this.assignment.rank}`);
     }
-    this.record({
-      k: "msg",
-      from: `c${client}`,
-      to: `s${frame.shard}`,
-      sent: frame.sentNs,
-      recv: this.now(),
-      bytes: frame.bytes,
-      kind: frame.kind,
-    });
+    if (this.trace !== null)
+      this.trace.write({
+        k: "msg",
+        from: `c${client}`,
+        to: `s${frame.shard}`,
+        sent: frame.sentNs,
+        recv: this.now(),
+        bytes: frame.bytes,
+        kind: frame.kind,
+      });
     const shard = this.shards[index];
     shard.receive(frame.message);
     this.pump(shard);
@@ -187,7 +196,8 @@ class ServerHost {
     for (const { client, message } of ready.messages) {
       const conn = this.clients[client];
       if (conn === null || !conn.isOpen) continue;
-      if (!conn.send(encodeRow(message, t))) {
+      // Rows of LEND_MIN_BYTES or more are sent from the reply's own values: the shard builds fresh ones per reply.
+      if (!conn.send(encodeRowParts(message, t, LEND_MIN_BYTES))) {
         // Backpressure: stop reading from a worker we cannot write to; its requests are what fill the pipe.
         conn.socket.pause();
         conn.drained().then(() => conn.socket.resume());

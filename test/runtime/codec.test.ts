@@ -1,13 +1,16 @@
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
+import { SparseValues } from "../../core/rows.ts";
 import { defineTable } from "../../core/tables.ts";
 import {
   decodeFrame,
   encodeBatch,
+  encodeBatchParts,
   encodeControl,
   encodeError,
   encodeRead,
   encodeRow,
+  encodeRowParts,
   type Frame,
   HEADER_BYTES,
   PROTOCOL_VERSION,
@@ -54,6 +57,20 @@ describe("wire codec round trips", () => {
     expect(rest).toEqual(sentRest);
     expect(plain(values)).toEqual(plain(sentValues));
   });
+
+  test.prop([shard, batchMessage, rowMessage, fc.constantFrom(0, 4, 64, Number.POSITIVE_INFINITY)])(
+    "frames in parts (long rows lent, not copied) hold exactly the bytes of the whole frame",
+    (s, batch, row, lendMinBytes) => {
+      const batchParts = encodeBatchParts(s, batch, 7, lendMinBytes);
+      const rowParts = encodeRowParts(row, 7, lendMinBytes);
+      expect(Buffer.concat(batchParts)).toEqual(encodeBatch(s, batch, 7));
+      expect(Buffer.concat(rowParts)).toEqual(encodeRow(row, 7));
+      // A lent row is the row's own memory: a part shares the values' buffer.
+      if (lendMinBytes === 0 && !(row.values instanceof SparseValues) && row.values.length > 0) {
+        expect(rowParts.some((p) => p.buffer === row.values.buffer)).toBe(true);
+      }
+    },
+  );
 
   test.prop([fc.dictionary(fc.string(), fc.jsonValue()), fc.string()])("control and error", (extra, text) => {
     const body = { ...extra, t: "hello" };
