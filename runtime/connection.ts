@@ -29,6 +29,8 @@ export class Connection {
   private readonly closeListeners: Array<(error: Error | null) => void> = [];
   /** Set when the peer closed in an orderly way or we did. */
   private closedCleanly = false;
+  /** The wait for the socket's next drain, shared by every caller of drained(). */
+  private drain: Promise<void> | null = null;
   /** The socket is corked until the end of this turn (see send). */
   private corked = false;
   private readonly uncork = (): void => {
@@ -132,18 +134,26 @@ export class Connection {
     return this.socket.writableNeedDrain;
   }
 
-  /** Resolves once the socket's buffer has room again (or the connection ended). */
+  /**
+   * Resolves once the socket's buffer has room again (or the connection ended). Every caller waiting for
+   * the same drain shares one promise: a server that fills its socket with a burst of replies calls this
+   * once per reply, and a listener pair each would make the drain cost quadratic in the burst.
+   */
   drained(): Promise<void> {
     if (!this.socket.writableNeedDrain || this.ended) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        this.socket.off("drain", done);
-        this.socket.off("close", done);
-        resolve();
-      };
-      this.socket.on("drain", done);
-      this.socket.on("close", done);
-    });
+    if (this.drain === null) {
+      this.drain = new Promise((resolve) => {
+        const done = (): void => {
+          this.socket.off("drain", done);
+          this.socket.off("close", done);
+          this.drain = null;
+          resolve();
+        };
+        this.socket.on("drain", done);
+        this.socket.on("close", done);
+      });
+    }
+    return this.drain;
   }
 
   /** Refuses the peer: tells it why in an error frame, then closes. Our side reports `error`. */

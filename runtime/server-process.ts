@@ -197,7 +197,7 @@ class ServerHost {
       const conn = this.clients[client];
       if (conn === null || !conn.isOpen) continue;
       // Rows of LEND_MIN_BYTES or more are sent from the reply's own values: the shard builds fresh ones per reply.
-      if (!conn.send(encodeRowParts(message, t, LEND_MIN_BYTES))) {
+      if (!conn.send(encodeRowParts(message, t, LEND_MIN_BYTES)) && !conn.socket.isPaused()) {
         // Backpressure: stop reading from a worker we cannot write to; its requests are what fill the pipe.
         conn.socket.pause();
         conn.drained().then(() => conn.socket.resume());

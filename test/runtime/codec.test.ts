@@ -66,8 +66,9 @@ describe("wire codec round trips", () => {
       expect(Buffer.concat(batchParts)).toEqual(encodeBatch(s, batch, 7));
       expect(Buffer.concat(rowParts)).toEqual(encodeRow(row, 7));
       // A lent row is the row's own memory: a part shares the values' buffer.
-      if (lendMinBytes === 0 && !(row.values instanceof SparseValues) && row.values.length > 0) {
-        expect(rowParts.some((p) => p.buffer === row.values.buffer)).toBe(true);
+      const { values } = row;
+      if (lendMinBytes === 0 && !(values instanceof SparseValues) && values.length > 0) {
+        expect(rowParts.some((p) => p.buffer === values.buffer)).toBe(true);
       }
     },
   );
