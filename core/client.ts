@@ -15,7 +15,7 @@ import {
   type ToShard,
 } from "./messages.ts";
 import type { Placement } from "./placement.ts";
-import { addAt, addRow, cloneRow, newRow, type RowValues, RowView, SparseValues } from "./rows.ts";
+import { addAt, addRow, cloneRow, newDense, newRow, type RowValues, RowView, SparseValues } from "./rows.ts";
 import { type TableSpec, validateTables } from "./tables.ts";
 
 export interface ClientConfig {
@@ -228,14 +228,36 @@ export class ClientCore {
         `incRow on table ${spec.name}: ${deltas.length} deltas for a row of width ${spec.width}`,
       );
     }
-    // Validate the whole row before touching the oplog, so a bad call changes nothing.
     const n = deltas.length;
+    const clock = this.workerClocks[index];
+    const key = rowKey(table, row);
+    if (
+      spec.rowKind === "dense" &&
+      spec.valueType !== "int32" &&
+      this.findDelta(worker, clock, key) === null
+    ) {
+      // The row's first increment this clock (a whole-row push): copy and check in one pass over the values
+      // instead of a check pass, then an add pass into a zero row. v + 0 is exactly what 0 + v stores
+      // (−0 becomes +0, floats round alike), and the row joins the oplog only if every value is finite.
+      const fresh = newDense(spec.valueType, n);
+      let probe = 0; // x·0 is 0 for finite x and NaN for ±∞ and NaN
+      for (let i = 0; i < n; i++) {
+        const v = deltas[i];
+        probe += v * 0;
+        fresh[i] = v + 0;
+      }
+      if (probe === 0) {
+        this.deltaFor(worker, clock, spec, key, fresh);
+        return;
+      }
+    }
+    // Validate the whole row before touching the oplog, so a bad call changes nothing.
     let spoiled = 0;
     for (let i = 0; i < n; i++) spoiled += deltas[i] - deltas[i]; // NaN for any NaN or ±Infinity
     if (spoiled !== 0 || (spec.valueType === "int32" && !allIntegers(deltas))) {
       for (let i = 0; i < n; i++) checkDeltaValue(spec, deltas[i]);
     }
-    const target = this.deltaFor(worker, this.workerClocks[index], spec, rowKey(table, row));
+    const target = this.deltaFor(worker, clock, spec, key);
     if (target instanceof SparseValues) {
       for (let i = 0; i < n; i++) if (deltas[i] !== 0) addAt(target, i, deltas[i]);
     } else {
@@ -433,7 +455,27 @@ export class ClientCore {
     });
   }
 
-  private deltaFor(worker: number, clock: number, spec: TableSpec, key: number): RowValues {
+  /** The worker's delta for this row and clock, if it has one. */
+  private findDelta(worker: number, clock: number, key: number): RowValues | null {
+    if (
+      this.memoDelta !== null &&
+      key === this.memoKey &&
+      worker === this.memoWorker &&
+      clock === this.memoClock
+    ) {
+      return this.memoDelta;
+    }
+    return this.oplog.get(clock)?.get(key)?.get(worker) ?? null;
+  }
+
+  /** The worker's delta for this row and clock; a new one is `initial` (a zero row if not given). */
+  private deltaFor(
+    worker: number,
+    clock: number,
+    spec: TableSpec,
+    key: number,
+    initial?: RowValues,
+  ): RowValues {
     if (
       this.memoDelta !== null &&
       key === this.memoKey &&
@@ -447,7 +489,7 @@ export class ClientCore {
     let byWorker = byKey.get(key);
     if (byWorker === undefined) byKey.set(key, (byWorker = new Map()));
     let delta = byWorker.get(worker);
-    if (delta === undefined) byWorker.set(worker, (delta = newRow(spec)));
+    if (delta === undefined) byWorker.set(worker, (delta = initial ?? newRow(spec)));
     this.memoKey = key;
     this.memoWorker = worker;
     this.memoClock = clock;
