@@ -196,7 +196,8 @@ class ServerHost {
     for (const { client, message } of ready.messages) {
       const conn = this.clients[client];
       if (conn === null || !conn.isOpen) continue;
-      // Rows of LEND_MIN_BYTES or more are sent from the reply's own values: the shard builds fresh ones per reply.
+      // Rows of LEND_MIN_BYTES or more are sent from the reply's own values, not copied: a shard never changes
+      // a reply's values once drained (a fresh row, or one it copies before its next change).
       if (!conn.send(encodeRowParts(message, t, LEND_MIN_BYTES)) && !conn.socket.isPaused()) {
         // Backpressure: stop reading from a worker we cannot write to; its requests are what fill the pipe.
         conn.socket.pause();
