@@ -7,7 +7,6 @@ import { keyRow, keyTable } from "../core/keys.ts";
 import { ProtocolError, type RowMessage } from "../core/messages.ts";
 import { ServerShard } from "../core/server.ts";
 import type { TableSpec } from "../core/tables.ts";
-import type { TraceRecord } from "../core/trace-format.ts";
 import { jobClock } from "./clock.ts";
 import {
   controlOnlySchema,
@@ -115,6 +114,7 @@ class ServerHost {
   private readonly tables: TableSpec[];
   private readonly schema: WireSchema;
   private readonly clients: Array<Connection | null>;
+  /** Written as `this.trace?.write({...})`: without a trace, the record is not even built. */
   private readonly trace: TraceWriter | null;
   private dumpRequested = false;
   private endJob!: (error?: Error) => void;
@@ -175,16 +175,15 @@ class ServerHost {
     if (index < 0 || index >= this.shards.length) {
       throw new ProtocolError(`shard ${frame.shard} is not hosted by server ${this.assignment.rank}`);
     }
-    if (this.trace !== null)
-      this.trace.write({
-        k: "msg",
-        from: `c${client}`,
-        to: `s${frame.shard}`,
-        sent: frame.sentNs,
-        recv: this.now(),
-        bytes: frame.bytes,
-        kind: frame.kind,
-      });
+    this.trace?.write({
+      k: "msg",
+      from: `c${client}`,
+      to: `s${frame.shard}`,
+      sent: frame.sentNs,
+      recv: this.now(),
+      bytes: frame.bytes,
+      kind: frame.kind,
+    });
     const shard = this.shards[index];
     shard.receive(frame.message);
     this.pump(shard);
@@ -205,7 +204,7 @@ class ServerHost {
       }
     }
     for (const e of ready.events) {
-      if (e.type === "serverClock") this.record({ k: "sclock", s: e.shard, clock: e.clock, t });
+      if (e.type === "serverClock") this.trace?.write({ k: "sclock", s: e.shard, clock: e.clock, t });
     }
     if (this.dumpRequested) this.tryDump();
   }
@@ -252,9 +251,5 @@ class ServerHost {
     for (const c of this.clients) c?.close();
     this.coord.close();
     await this.trace?.close();
-  }
-
-  private record(r: TraceRecord): void {
-    this.trace?.write(r);
   }
 }

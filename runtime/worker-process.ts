@@ -8,7 +8,7 @@ import { ClientCore } from "../core/client.ts";
 import type { CoreEvent } from "../core/events.ts";
 import type { Placement } from "../core/placement.ts";
 import type { TableSpec } from "../core/tables.ts";
-import { readRecord, type TraceRecord } from "../core/trace-format.ts";
+import { readRecord } from "../core/trace-format.ts";
 import { makeStragglers, type StragglerModel } from "../sim/stragglers.ts";
 import { jobClock } from "./clock.ts";
 import { encodeBatchParts, encodeRead, type Frame, LEND_MIN_BYTES } from "./codec.ts";
@@ -108,6 +108,7 @@ class WorkerHost {
   private reads = 0;
   private messages = 0;
   private bytes = 0;
+  /** Written as `this.trace?.write({...})`: without a trace, the record is not even built. */
   private readonly trace: TraceWriter | null;
   private readonly stragglers: StragglerModel | null;
   private failure: Error | null = null;
@@ -255,13 +256,13 @@ class WorkerHost {
     // Let the sockets breathe: a worker whose reads all hit the cache would otherwise never yield. Not every
     // clock, though: a turn of the event loop per clock costs more than a small row's whole clock, and the
     // frames of the clocks in one turn leave in one writev (Connection.send).
-    const t = this.now();
+    let t = this.now();
     if (t - this.lastYieldNs >= YIELD_EVERY_NS) {
       await new Promise<void>((resolve) => setImmediate(resolve));
-      this.lastYieldNs = this.now();
+      this.lastYieldNs = t = this.now();
     }
     this.check();
-    this.timing.get(worker)!.since = this.now();
+    this.timing.get(worker)!.since = t;
   }
 
   /**
@@ -287,7 +288,7 @@ class WorkerHost {
     if (t > timing.since) {
       timing.computeNs += t - timing.since;
       timing.clockComputeNs += t - timing.since;
-      this.record({
+      this.trace?.write({
         k: "span",
         w: worker,
         kind: "compute",
@@ -309,7 +310,7 @@ class WorkerHost {
     if (serverOfShard(this.assignment.job, m.shard) !== server) {
       throw new Error(`server ${server} sent a row of shard ${m.shard}, which it does not host`);
     }
-    this.record({
+    this.trace?.write({
       k: "msg",
       from: `s${m.shard}`,
       to: `c${this.core.client}`,
@@ -349,7 +350,7 @@ class WorkerHost {
       const span = t - p.t0;
       if (p.kind === "wait") timing.waitNs += span;
       else timing.commNs += span;
-      this.record({
+      this.trace?.write({
         k: "span",
         w: c.worker,
         kind: p.kind,
@@ -369,10 +370,10 @@ class WorkerHost {
       case "read":
         this.reads++;
         this.staleness.set(e.staleness, (this.staleness.get(e.staleness) ?? 0) + 1);
-        this.record(readRecord(e, t, this.assignment.job.checkMode ? e.view.nonZeros() : undefined));
+        this.trace?.write(readRecord(e, t, this.assignment.job.checkMode ? e.view.nonZeros() : undefined));
         break;
       case "workerClock":
-        this.record({ k: "clock", w: e.worker, clock: e.clock, t });
+        this.trace?.write({ k: "clock", w: e.worker, clock: e.clock, t });
         break;
       case "blocked": {
         // Parked at the shard (its clock is behind) is waiting on stragglers; otherwise it is the network.
@@ -389,7 +390,7 @@ class WorkerHost {
   }
 
   private recordInc(worker: number, table: number, row: number, col: number, delta: number): void {
-    this.record({
+    this.trace?.write({
       k: "inc",
       w: worker,
       t: this.now(),
@@ -399,10 +400,6 @@ class WorkerHost {
       col,
       delta,
     });
-  }
-
-  private record(r: TraceRecord): void {
-    this.trace?.write(r);
   }
 
   private fail(error: Error): void {
