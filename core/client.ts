@@ -240,13 +240,23 @@ export class ClientCore {
       // instead of a check pass, then an add pass into a zero row. v + 0 is exactly what 0 + v stores
       // (−0 becomes +0, floats round alike), and the row joins the oplog only if every value is finite.
       const fresh = newDense(spec.valueType, n);
-      let probe = 0; // x·0 is 0 for finite x and NaN for ±∞ and NaN
-      for (let i = 0; i < n; i++) {
-        const v = deltas[i];
-        probe += v * 0;
-        fresh[i] = v + 0;
+      // x·0 is 0 for finite x and NaN for ±∞ and NaN; two sums, so the adds do not wait on each other.
+      let p0 = 0;
+      let p1 = 0;
+      let i = 0;
+      for (; i + 1 < n; i += 2) {
+        const a = deltas[i];
+        const b = deltas[i + 1];
+        p0 += a * 0;
+        p1 += b * 0;
+        fresh[i] = a + 0;
+        fresh[i + 1] = b + 0;
       }
-      if (probe === 0) {
+      if (i < n) {
+        p0 += deltas[i] * 0;
+        fresh[i] = deltas[i] + 0;
+      }
+      if (p0 + p1 === 0) {
         this.deltaFor(worker, clock, spec, key, fresh);
         return;
       }

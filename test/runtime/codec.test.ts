@@ -160,6 +160,29 @@ describe("wire codec with long rows (viewed in place when aligned)", () => {
   });
 });
 
+describe("wire codec finite check", () => {
+  it("finds a non-finite value in any column, whatever the row's width", () => {
+    for (const width of [1, 5, 8, 11]) {
+      const spec = defineTable({ id: 0, name: "w", width, valueType: "float32" });
+      const schema = { tables: new Map([[0, spec]]), numClients: 1, numShards: 1, maxFrameBytes: 1 << 20 };
+      for (let col = 0; col < width; col++) {
+        for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+          const delta = new Float32Array(width).fill(1);
+          delta[col] = bad;
+          const frame = encodeBatch(0, {
+            type: "batch",
+            client: 0,
+            version: 1,
+            clock: 0,
+            rows: [{ table: 0, row: 0, delta }],
+          });
+          expect(() => new FrameDecoder(schema).push(frame)).toThrow(`at column ${col} is not finite`);
+        }
+      }
+    }
+  });
+});
+
 describe("wire codec refusals", () => {
   const valid = encodeRead(1, {
     type: "read",
