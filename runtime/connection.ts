@@ -31,6 +31,8 @@ export class Connection {
   private closedCleanly = false;
   /** The wait for the socket's next drain, shared by every caller of drained(). */
   private drain: Promise<void> | null = null;
+  /** See consumeInPlace. */
+  private inPlace = false;
   /** The socket is corked until the end of this turn (see send). */
   private corked = false;
   private readonly uncork = (): void => {
@@ -61,6 +63,15 @@ export class Connection {
   /** Replaces the schema data frames are checked against (after the handshake told us the job). */
   setSchema(schema: WireSchema): void {
     this.decoder.schema = schema;
+  }
+
+  /**
+   * Promises that the handler is done with each frame when it returns and keeps no view into it (a server:
+   * a shard never keeps a batch's deltas), so the decoder may reuse the buffer it joins long frames in.
+   * Frames that arrive while no handler listens are queued, so they never use it.
+   */
+  consumeInPlace(): void {
+    this.inPlace = true;
   }
 
   /** Frames go to `handler` from now on, starting with any that arrived before. */
@@ -180,6 +191,7 @@ export class Connection {
   private onData(chunk: Buffer): void {
     if (this.ended) return;
     let frames: Frame[];
+    this.decoder.reuseJoinBuffer = this.inPlace && this.handler !== null;
     try {
       frames = this.decoder.push(chunk);
     } catch (e) {

@@ -157,6 +157,8 @@ class ServerHost {
     }
     conn.setSchema(this.schema);
     this.clients[client] = conn;
+    // onData hands each frame to its shard at once, and shards never keep a batch's deltas.
+    conn.consumeInPlace();
     conn.listen((frame) => this.onData(frame, client));
   }
 

@@ -160,6 +160,41 @@ describe("wire codec with long rows (viewed in place when aligned)", () => {
   });
 });
 
+describe("frame decoder join buffer", () => {
+  it("joins long frames in one reused buffer when asked, and every frame is right when consumed at once", () => {
+    const width = 5000;
+    const spec = defineTable({ id: 0, name: "w", width, valueType: "float32" });
+    const schema = { tables: new Map([[0, spec]]), numClients: 1, numShards: 1, maxFrameBytes: 1 << 20 };
+    const frames = [1, 2, 3].map((v) =>
+      encodeBatch(0, {
+        type: "batch",
+        client: 0,
+        version: v,
+        clock: v - 1,
+        rows: [{ table: 0, row: 0, delta: new Float32Array(width).fill(v) }],
+      }),
+    );
+    const stream = Buffer.concat(frames);
+    for (const reuse of [false, true]) {
+      const decoder = new FrameDecoder(schema);
+      decoder.reuseJoinBuffer = reuse;
+      const buffers = new Set<ArrayBufferLike>();
+      const sums: number[] = [];
+      for (let at = 0; at < stream.length; at += 6000) {
+        for (const f of decoder.push(stream.subarray(at, at + 6000))) {
+          if (f.kind !== "batch") throw new Error(`a ${f.kind} frame`);
+          const delta = f.message.rows[0].delta as Float32Array;
+          buffers.add(delta.buffer);
+          sums.push(delta.reduce((a, b) => a + b, 0));
+        }
+      }
+      expect(sums).toEqual([width, 2 * width, 3 * width]);
+      // Every frame spans several 6000-byte pieces, so each is joined: in one buffer, or in one each.
+      expect(buffers.size).toBe(reuse ? 1 : 3);
+    }
+  });
+});
+
 describe("wire codec finite check", () => {
   it("finds a non-finite value in any column, whatever the row's width", () => {
     for (const width of [1, 5, 8, 11]) {
