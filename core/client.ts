@@ -5,7 +5,7 @@
 // are added on every read: a reader sees all of its own updates, and other local workers' updates only
 // within its window (timestamp ≤ c + s − 1), so a process cache never widens the paper's bound.
 
-import type { CoreEvent } from "./events.ts";
+import { type CoreEvent, type CoreEventType, type EventFilter, eventFilter, NOTHING } from "./events.ts";
 import { isRowId, keyRow, keyTable, rowKey } from "./keys.ts";
 import {
   ProtocolError,
@@ -31,6 +31,8 @@ export interface ClientConfig {
    * nobody is waiting for is dropped; a later read fetches it again. Bösen bounds its process cache too.
    */
   cacheCapacityRows?: number;
+  /** Event types to report from drain() (default: all). */
+  events?: readonly CoreEventType[];
 }
 
 /** A worker's read (or readMany) that waited is now complete: `views[i]` is the row `rows[i]`. */
@@ -45,15 +47,20 @@ export interface ReadCompletion {
 }
 
 export interface ClientReady {
-  messages: ToShard[];
-  completions: ReadCompletion[];
-  events: CoreEvent[];
+  messages: readonly ToShard[];
+  completions: readonly ReadCompletion[];
+  events: readonly CoreEvent[];
 }
 
 interface CachedRow {
   base: RowValues;
   /** Shard clock when the row was taken: it contains every update stamped < clock. */
   clock: number;
+  /**
+   * `base` may be referenced elsewhere (by a RowView handed to a worker, or by the shard that sent it), so
+   * it is copied before any change. Reads then cost no copy: most of them add no uncommitted update.
+   */
+  shared: boolean;
 }
 
 /** The rows one blocked read (or readMany) still waits for. */
@@ -70,6 +77,15 @@ interface Waiter {
   requiredClock: number;
   group: ReadGroup;
   slot: number;
+}
+
+/**
+ * One row's uncommitted updates at one timestamp, a delta per local worker that wrote it, in the order they
+ * first wrote (parallel lists: usually one entry, so lists beat a map here).
+ */
+interface RowUpdates {
+  workers: number[];
+  deltas: RowValues[];
 }
 
 /** A sent batch kept so that replies taken before the shard applied it can have it replayed on top. */
@@ -92,7 +108,7 @@ export class ClientCore {
   private readonly cache = new Map<number, CachedRow>();
   private readonly cacheCapacityRows: number;
   /** Uncommitted updates: timestamp → row key → worker → delta. */
-  private readonly oplog = new Map<number, Map<number, Map<number, RowValues>>>();
+  private readonly oplog = new Map<number, Map<number, RowUpdates>>();
   /** Rows with a request on its way: one per row, however many workers wait for it. */
   private readonly inFlight = new Set<number>();
   private readonly waiters = new Map<number, Waiter[]>();
@@ -103,6 +119,7 @@ export class ClientCore {
   private outbox: ToShard[] = [];
   private completions: ReadCompletion[] = [];
   private events: CoreEvent[] = [];
+  private readonly emits: EventFilter;
   // Memo of the last delta written, because apps increment one row many times in a row.
   private memoKey = -1;
   private memoWorker = -1;
@@ -120,6 +137,7 @@ export class ClientCore {
     this.tables = validateTables(config.tables);
     this.placement = config.placement;
     this.cacheCapacityRows = config.cacheCapacityRows ?? Number.POSITIVE_INFINITY;
+    this.emits = eventFilter(config.events);
     if (!(this.cacheCapacityRows >= 1)) {
       throw new RangeError(
         `client ${config.client}: cache capacity must be at least one row, got ${config.cacheCapacityRows}`,
@@ -157,10 +175,19 @@ export class ClientCore {
   }
 
   drain(): ClientReady {
-    const ready = { messages: this.outbox, completions: this.completions, events: this.events };
-    this.outbox = [];
-    this.completions = [];
-    this.events = [];
+    const ready: ClientReady = { messages: NOTHING, completions: NOTHING, events: NOTHING };
+    if (this.outbox.length > 0) {
+      ready.messages = this.outbox;
+      this.outbox = [];
+    }
+    if (this.completions.length > 0) {
+      ready.completions = this.completions;
+      this.completions = [];
+    }
+    if (this.events.length > 0) {
+      ready.events = this.events;
+      this.events = [];
+    }
     return ready;
   }
 
@@ -201,7 +228,8 @@ export class ClientCore {
       let list = this.waiters.get(key);
       if (list === undefined) this.waiters.set(key, (list = []));
       list.push({ worker, requiredClock: required, group, slot });
-      this.events.push({ type: "blocked", worker, table, row, clock, requiredClock: required });
+      if (this.emits.blocked)
+        this.events.push({ type: "blocked", worker, table, row, clock, requiredClock: required });
       if (!this.inFlight.has(key)) this.request(spec, key, row, this.requestClock(spec, required, cached));
     }
     if (group.missing === 0) return group.views;
@@ -279,14 +307,15 @@ export class ClientCore {
   clock(worker: number): void {
     const index = this.activeIndex(worker, "clock");
     const next = ++this.workerClocks[index];
-    this.events.push({ type: "workerClock", worker, clock: next });
+    if (this.emits.workerClock) this.events.push({ type: "workerClock", worker, clock: next });
     let min = this.workerClocks[0];
     for (let i = 1; i < this.workerClocks.length; i++)
       if (this.workerClocks[i] < min) min = this.workerClocks[i];
     if (min > this.procClock) {
       this.flush(this.procClock);
       this.procClock = min;
-      this.events.push({ type: "processClock", client: this.client, clock: min });
+      if (this.emits.processClock)
+        this.events.push({ type: "processClock", client: this.client, clock: min });
     }
   }
 
@@ -325,7 +354,8 @@ export class ClientCore {
         `client ${this.client}: row ${message.row} of ${spec.name} went back from clock ${previous.clock} to ${message.clock}`,
       );
     }
-    const base = message.values;
+    let base = message.values;
+    let shared = true;
     const retained = this.retained[shard];
     if (retained.length > 0) {
       const kept: RetainedBatch[] = [];
@@ -333,12 +363,17 @@ export class ClientCore {
         if (batch.version <= message.version) continue;
         kept.push(batch);
         const delta = batch.rows.get(key);
-        if (delta !== undefined) addRow(base, delta);
+        if (delta === undefined) continue;
+        if (shared) {
+          base = cloneRow(base);
+          shared = false;
+        }
+        addRow(base, delta);
       }
       // Replies from one shard arrive in order and their versions never decrease, so older batches are done.
       this.retained[shard] = kept;
     }
-    const cached: CachedRow = { base, clock: message.clock };
+    const cached: CachedRow = { base, clock: message.clock, shared };
     this.cache.delete(key);
     this.cache.set(key, cached);
     if (this.cache.size > this.cacheCapacityRows) this.evict();
@@ -398,25 +433,34 @@ export class ClientCore {
     cached: CachedRow,
     source: "cache" | "server",
   ): RowView {
-    const values = cloneRow(cached.base);
+    let values: RowValues | null = null;
     const window = clock + spec.staleness - 1;
     for (const [t, byKey] of this.oplog) {
-      const byWorker = byKey.get(key);
-      if (byWorker === undefined) continue;
-      for (const [w, delta] of byWorker) if (w === worker || t <= window) addRow(values, delta);
+      const updates = byKey.get(key);
+      if (updates === undefined) continue;
+      for (let i = 0; i < updates.workers.length; i++) {
+        if (updates.workers[i] !== worker && t > window) continue;
+        if (values === null) values = cloneRow(cached.base);
+        addRow(values, updates.deltas[i]);
+      }
+    }
+    if (values === null) {
+      values = cached.base;
+      cached.shared = true;
     }
     const view = new RowView(spec.width, values);
-    this.events.push({
-      type: "read",
-      worker,
-      table: spec.id,
-      row,
-      clock,
-      rowClock: cached.clock,
-      staleness: clock - cached.clock,
-      source,
-      view,
-    });
+    if (this.emits.read)
+      this.events.push({
+        type: "read",
+        worker,
+        table: spec.id,
+        row,
+        clock,
+        rowClock: cached.clock,
+        staleness: clock - cached.clock,
+        source,
+        view,
+      });
     return view;
   }
 
@@ -455,14 +499,15 @@ export class ClientCore {
       shard,
       message: { type: "read", client: this.client, table: spec.id, row, requiredClock: required, subscribe },
     });
-    this.events.push({
-      type: "request",
-      client: this.client,
-      shard,
-      table: spec.id,
-      row,
-      requiredClock: required,
-    });
+    if (this.emits.request)
+      this.events.push({
+        type: "request",
+        client: this.client,
+        shard,
+        table: spec.id,
+        row,
+        requiredClock: required,
+      });
   }
 
   /** The worker's delta for this row and clock, if it has one. */
@@ -475,7 +520,10 @@ export class ClientCore {
     ) {
       return this.memoDelta;
     }
-    return this.oplog.get(clock)?.get(key)?.get(worker) ?? null;
+    const updates = this.oplog.get(clock)?.get(key);
+    if (updates === undefined) return null;
+    const at = updates.workers.indexOf(worker);
+    return at >= 0 ? updates.deltas[at] : null;
   }
 
   /** The worker's delta for this row and clock; a new one is `initial` (a zero row if not given). */
@@ -496,10 +544,17 @@ export class ClientCore {
     }
     let byKey = this.oplog.get(clock);
     if (byKey === undefined) this.oplog.set(clock, (byKey = new Map()));
-    let byWorker = byKey.get(key);
-    if (byWorker === undefined) byKey.set(key, (byWorker = new Map()));
-    let delta = byWorker.get(worker);
-    if (delta === undefined) byWorker.set(worker, (delta = initial ?? newRow(spec)));
+    let updates = byKey.get(key);
+    if (updates === undefined) byKey.set(key, (updates = { workers: [], deltas: [] }));
+    const at = updates.workers.indexOf(worker);
+    let delta: RowValues;
+    if (at >= 0) {
+      delta = updates.deltas[at];
+    } else {
+      delta = initial ?? newRow(spec);
+      updates.workers.push(worker);
+      updates.deltas.push(delta);
+    }
     this.memoKey = key;
     this.memoWorker = worker;
     this.memoClock = clock;
@@ -514,18 +569,21 @@ export class ClientCore {
     this.memoDelta = null;
     const perShard: RowDelta[][] = Array.from({ length: this.numShards }, () => []);
     if (byKey !== undefined) {
-      for (const [key, byWorker] of byKey) {
-        let sum: RowValues | null = null;
-        for (const delta of byWorker.values()) {
-          if (sum === null) sum = delta;
-          else addRow(sum, delta);
-        }
+      for (const [key, { deltas }] of byKey) {
+        const sum = deltas[0];
+        for (let i = 1; i < deltas.length; i++) addRow(sum, deltas[i]);
         const table = keyTable(key);
         const row = keyRow(key);
         const spec = this.tables.get(table)!;
-        perShard[this.placement(spec, row)].push({ table, row, delta: sum! });
+        perShard[this.placement(spec, row)].push({ table, row, delta: sum });
         const cached = this.cache.get(key);
-        if (cached !== undefined) addRow(cached.base, sum!);
+        if (cached !== undefined) {
+          if (cached.shared) {
+            cached.base = cloneRow(cached.base);
+            cached.shared = false;
+          }
+          addRow(cached.base, sum);
+        }
       }
     }
     const version = t + 1;
@@ -538,14 +596,15 @@ export class ClientCore {
         });
       }
       this.outbox.push({ shard, message: { type: "batch", client: this.client, version, clock: t, rows } });
-      this.events.push({
-        type: "batchSent",
-        client: this.client,
-        shard,
-        version,
-        clock: t,
-        rows: rows.length,
-      });
+      if (this.emits.batchSent)
+        this.events.push({
+          type: "batchSent",
+          client: this.client,
+          shard,
+          version,
+          clock: t,
+          rows: rows.length,
+        });
     }
   }
 

@@ -38,3 +38,30 @@ export type CoreEvent =
     };
 
 export type CoreEventType = CoreEvent["type"];
+
+/** An empty result of drain(), shared: most drains find some list empty, and need no new array for it. */
+export const NOTHING: readonly never[] = Object.freeze([]);
+
+/** Which event types a core reports: every type unless the host names the ones it uses. */
+export type EventFilter = Readonly<Record<CoreEventType, boolean>>;
+
+const ALL_TYPES: readonly CoreEventType[] = [
+  "read",
+  "blocked",
+  "request",
+  "workerClock",
+  "processClock",
+  "batchSent",
+  "batchApplied",
+  "serverClock",
+  "rowSent",
+];
+
+/**
+ * A host that turns few event types into trace records names them, so the core does not build the others
+ * (in a large simulation those objects are a good part of the garbage).
+ */
+export function eventFilter(types?: readonly CoreEventType[]): EventFilter {
+  const wanted = new Set(types ?? ALL_TYPES);
+  return Object.fromEntries(ALL_TYPES.map((t) => [t, wanted.has(t)])) as Record<CoreEventType, boolean>;
+}

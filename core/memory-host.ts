@@ -92,7 +92,7 @@ export class MemoryCluster {
     }
   }
 
-  private takeCompletions(completions: ReadCompletion[]): void {
+  private takeCompletions(completions: readonly ReadCompletion[]): void {
     for (const c of completions) this.completed.set(c.worker, c.view);
   }
 

@@ -47,6 +47,7 @@ export interface RowMessage {
   row: number;
   clock: number;
   version: number;
+  /** Read-only for the receiver: an in-process host may hand over the shard's own row (copy-on-write). */
   values: RowValues;
   pushed: boolean;
 }

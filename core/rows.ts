@@ -12,7 +12,32 @@ export class SparseValues {
 
 export type RowValues = DenseValues | SparseValues;
 
+// Rows of a few dozen values are carved out of shared slabs. A typed array with a buffer of its own costs a
+// native allocation and garbage-collector bookkeeping (V8 keeps buffers over 64 bytes off its heap); a view
+// into a slab costs one small object. Slab regions are never reused, so a carved row starts zeroed.
+const SLAB_BYTES = 1 << 14;
+const SLAB_ROW_MAX_BYTES = 1 << 10;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabUsedBytes = 0;
+
+function carve(bytes: number): number {
+  if (slabUsedBytes + bytes > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabUsedBytes = 0;
+  }
+  const offset = slabUsedBytes;
+  slabUsedBytes += (bytes + 7) & ~7;
+  return offset;
+}
+
 export function newDense(valueType: ValueType, width: number): DenseValues {
+  const bytes = width * (valueType === "float64" ? 8 : 4);
+  if (bytes > 64 && bytes <= SLAB_ROW_MAX_BYTES) {
+    const offset = carve(bytes);
+    if (valueType === "int32") return new Int32Array(slab, offset, width);
+    if (valueType === "float32") return new Float32Array(slab, offset, width);
+    return new Float64Array(slab, offset, width);
+  }
   if (valueType === "int32") return new Int32Array(width);
   if (valueType === "float32") return new Float32Array(width);
   return new Float64Array(width);
@@ -36,7 +61,13 @@ export function cloneRow(values: RowValues): RowValues {
     for (const [col, v] of values.entries) copy.entries.set(col, v);
     return copy;
   }
-  return values.slice();
+  const copy = newDense(valueTypeOf(values), values.length);
+  copy.set(values);
+  return copy;
+}
+
+function valueTypeOf(values: DenseValues): ValueType {
+  return values instanceof Float64Array ? "float64" : values instanceof Float32Array ? "float32" : "int32";
 }
 
 function storeAs(valueType: ValueType, x: number): number {

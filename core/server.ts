@@ -7,7 +7,7 @@
 // BSP at s = 0). So `rows` holds every update stamped < clock, `early` holds the later ones by timestamp,
 // and a reply to client k includes early updates up to k's own bound: known clock of k + s − 1.
 
-import type { CoreEvent } from "./events.ts";
+import { type CoreEvent, type CoreEventType, type EventFilter, eventFilter, NOTHING } from "./events.ts";
 import { keyRow, keyTable, rowKey } from "./keys.ts";
 import {
   type BatchMessage,
@@ -24,11 +24,13 @@ export interface ServerShardConfig {
   shard: number;
   numClients: number;
   tables: readonly TableSpec[];
+  /** Event types to report from drain() (default: all). */
+  events?: readonly CoreEventType[];
 }
 
 export interface ServerReady {
-  messages: ToClient[];
-  events: CoreEvent[];
+  messages: readonly ToClient[];
+  events: readonly CoreEvent[];
 }
 
 export class ServerShard {
@@ -42,6 +44,8 @@ export class ServerShard {
   private serverClock = 0;
   /** Every update with timestamp < serverClock, per row. */
   private readonly rows = new Map<number, RowValues>();
+  /** Rows of `rows` sent out in replies without a copy: copied before their next change. */
+  private readonly sharedRows = new Set<number>();
   /** Updates with timestamp ≥ serverClock: timestamp → row key → summed delta. */
   private readonly early = new Map<number, Map<number, RowValues>>();
   /** Reads waiting for the shard clock to reach their required clock. */
@@ -52,6 +56,7 @@ export class ServerShard {
   private readonly dirty = new Set<number>();
   private outbox: ToClient[] = [];
   private events: CoreEvent[] = [];
+  private readonly emits: EventFilter;
 
   constructor(config: ServerShardConfig) {
     if (!Number.isInteger(config.numClients) || config.numClients < 1) {
@@ -60,6 +65,7 @@ export class ServerShard {
     this.shard = config.shard;
     this.numClients = config.numClients;
     this.tables = validateTables(config.tables);
+    this.emits = eventFilter(config.events);
     this.applied = new Int32Array(config.numClients);
     this.clientsAt.set(0, config.numClients);
   }
@@ -84,9 +90,15 @@ export class ServerShard {
 
   /** Takes what the shard produced since the last call. */
   drain(): ServerReady {
-    const ready = { messages: this.outbox, events: this.events };
-    this.outbox = [];
-    this.events = [];
+    const ready: ServerReady = { messages: NOTHING, events: NOTHING };
+    if (this.outbox.length > 0) {
+      ready.messages = this.outbox;
+      this.outbox = [];
+    }
+    if (this.events.length > 0) {
+      ready.events = this.events;
+      this.events = [];
+    }
     return ready;
   }
 
@@ -163,14 +175,15 @@ export class ServerShard {
     this.applied[client] = expected;
     this.clientsAt.set(expected - 1, this.clientsAt.get(expected - 1)! - 1);
     this.clientsAt.set(expected, (this.clientsAt.get(expected) ?? 0) + 1);
-    this.events.push({
-      type: "batchApplied",
-      shard: this.shard,
-      client,
-      version: batch.version,
-      clock: batch.clock,
-      rows: batch.rows.length,
-    });
+    if (this.emits.batchApplied)
+      this.events.push({
+        type: "batchApplied",
+        shard: this.shard,
+        client,
+        version: batch.version,
+        clock: batch.clock,
+        rows: batch.rows.length,
+      });
     this.maybeAdvance();
   }
 
@@ -181,9 +194,11 @@ export class ServerShard {
     else addRow(target, delta);
   }
 
+  /** The settled row, ready to be changed: created if new, copied if a reply still holds it. */
   private settledRow(key: number, spec: TableSpec): RowValues {
     let row = this.rows.get(key);
     if (row === undefined) this.rows.set(key, (row = initialRow(spec, keyRow(key))));
+    else if (this.sharedRows.delete(key)) this.rows.set(key, (row = cloneRow(row)));
     return row;
   }
 
@@ -209,7 +224,7 @@ export class ServerShard {
       this.early.delete(t);
     }
     this.serverClock = min;
-    this.events.push({ type: "serverClock", shard: this.shard, clock: min });
+    if (this.emits.serverClock) this.events.push({ type: "serverClock", shard: this.shard, clock: min });
     this.answerParked();
     this.pushSubscribed();
   }
@@ -264,17 +279,26 @@ export class ServerShard {
   }
 
   /** The row as client `client` may see it: settled updates plus early ones within its staleness bound. */
+  /**
+   * Replies are read-only for their receivers, so a row with no early updates to add is sent as it is (and
+   * copied before the shard next changes it): most replies then cost no copy.
+   */
   private viewFor(client: number, spec: TableSpec, key: number): RowValues {
     const settled = this.rows.get(key);
-    const view = settled === undefined ? initialRow(spec, keyRow(key)) : cloneRow(settled);
+    let view: RowValues | null = null;
     if (spec.staleness !== Number.POSITIVE_INFINITY) {
       const bound = this.applied[client] + spec.staleness - 1;
       for (let t = this.serverClock; t <= bound; t++) {
         const delta = this.early.get(t)?.get(key);
-        if (delta !== undefined) addRow(view, delta);
+        if (delta === undefined) continue;
+        if (view === null) view = settled === undefined ? initialRow(spec, keyRow(key)) : cloneRow(settled);
+        addRow(view, delta);
       }
     }
-    return view;
+    if (view !== null) return view;
+    if (settled === undefined) return initialRow(spec, keyRow(key));
+    this.sharedRows.add(key);
+    return settled;
   }
 
   private reply(client: number, spec: TableSpec, key: number, pushed: boolean): void {
@@ -289,16 +313,17 @@ export class ServerShard {
       pushed,
     };
     this.outbox.push({ client, message });
-    this.events.push({
-      type: "rowSent",
-      shard: this.shard,
-      client,
-      table: message.table,
-      row: message.row,
-      clock: message.clock,
-      version: message.version,
-      pushed,
-    });
+    if (this.emits.rowSent)
+      this.events.push({
+        type: "rowSent",
+        shard: this.shard,
+        client,
+        table: message.table,
+        row: message.row,
+        clock: message.clock,
+        version: message.version,
+        pushed,
+      });
   }
 }
 

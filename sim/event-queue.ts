@@ -2,13 +2,15 @@
 // Typed arrays keep the hot loop free of object allocation; a generic heap of {time, seq, fn} objects was
 // several times slower here (see `ssp bench sim`, which runs both).
 
-export type Handler = () => void;
+/** What an event runs: called with the argument it was scheduled with (hosts avoid a closure per event). */
+export type Handler = (arg?: unknown) => void;
 
 export class EventQueue {
   private times = new Float64Array(1024);
   private seqs = new Float64Array(1024);
   private slots = new Int32Array(1024);
   private handlers: (Handler | null)[] = [];
+  private args: unknown[] = [];
   private freeSlots: number[] = [];
   private size = 0;
   private nextSeq = 0;
@@ -28,14 +30,18 @@ export class EventQueue {
     return this.size === 0 ? undefined : this.times[0];
   }
 
-  push(timeNs: number, handler: Handler): void {
+  push(timeNs: number, handler: () => void): void;
+  push<T>(timeNs: number, handler: (arg: T) => void, arg: T): void;
+  push(timeNs: number, handler: (arg: never) => void, arg?: unknown): void {
     if (this.size === this.times.length) this.grow();
     let slot = this.freeSlots.pop();
     if (slot === undefined) {
       slot = this.handlers.length;
-      this.handlers.push(handler);
+      this.handlers.push(handler as Handler);
+      this.args.push(arg);
     } else {
-      this.handlers[slot] = handler;
+      this.handlers[slot] = handler as Handler;
+      this.args[slot] = arg;
     }
     const seq = this.tieBreak === undefined ? this.nextSeq++ : this.tieBreak();
     // Sift up.
@@ -57,7 +63,7 @@ export class EventQueue {
     slots[i] = slot;
   }
 
-  /** Removes the earliest event and returns its handler; `lastTime` is set to its time. */
+  /** Removes the earliest event and returns its handler; `lastTime` and `lastArg` are set to its own. */
   pop(): Handler {
     if (this.size === 0) throw new Error("pop from an empty event queue");
     const times = this.times;
@@ -94,11 +100,14 @@ export class EventQueue {
     }
     const handler = this.handlers[slot]!;
     this.handlers[slot] = null;
+    this.lastArg = this.args[slot];
+    this.args[slot] = undefined;
     this.freeSlots.push(slot);
     return handler;
   }
 
   lastTime = 0;
+  lastArg: unknown = undefined;
 
   private grow(): void {
     const capacity = this.times.length * 2;

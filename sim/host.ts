@@ -12,7 +12,7 @@ import { stream } from "../apps/random.ts";
 import { ClientCore, type ReadCompletion } from "../core/client.ts";
 import type { CoreEvent } from "../core/events.ts";
 import { rowKey } from "../core/keys.ts";
-import type { ClientMessage, ServerMessage } from "../core/messages.ts";
+import type { ClientMessage, ServerMessage, ToClient, ToShard } from "../core/messages.ts";
 import type { Placement } from "../core/placement.ts";
 import { cloneRow, initialRow, type RowValues, RowView } from "../core/rows.ts";
 import { ServerShard } from "../core/server.ts";
@@ -72,9 +72,12 @@ interface Gate {
   toNs: number;
 }
 
-interface InTransit {
-  message: ClientMessage;
+/** A reply on its way to a client, with what the client's blocked workers learn from it. */
+interface ToClientInTransit {
   client: number;
+  message: ServerMessage;
+  key: number;
+  gate: Gate | null;
 }
 
 export class SimHost {
@@ -97,8 +100,8 @@ export class SimHost {
   private readonly workerClock: Int32Array;
   private readonly doneAt: Float64Array;
   private workerClocksDone = 0;
-  private readonly shardQueues: InTransit[][] = [];
-  private readonly shardBusy: Uint8Array;
+  /** When each shard is done with every message that has reached it. */
+  private readonly shardFreeNs: Float64Array;
   /** client → row key → time the shard parked that client's read of the row. */
   private readonly parkedAt: Array<Array<Map<number, number>>> = [];
   private readonly snapshots = new Map<number, Array<Map<number, RowValues> | undefined>>();
@@ -137,17 +140,19 @@ export class SimHost {
           tables: config.tables,
           placement: config.placement,
           cacheCapacityRows: config.cacheRows,
+          events: ["read"],
         }),
       );
       this.parkedAt.push(Array.from({ length: servers }, () => new Map()));
     }
     this.serverMachine = new Int32Array(servers);
     for (let k = 0; k < servers; k++) {
-      this.shards.push(new ServerShard({ shard: k, numClients: machines, tables: config.tables }));
-      this.shardQueues.push([]);
+      this.shards.push(
+        new ServerShard({ shard: k, numClients: machines, tables: config.tables, events: ["serverClock"] }),
+      );
       this.serverMachine[k] = profile.serverPlacement === "dedicated" ? machines + k : k % machines;
     }
-    this.shardBusy = new Uint8Array(servers);
+    this.shardFreeNs = new Float64Array(servers);
     this.resolvers = new Array(workers).fill(null);
     this.blockedKeys = new Array(workers).fill(null);
     this.blockedGate = new Array(workers).fill(null);
@@ -180,7 +185,7 @@ export class SimHost {
       const handler = this.queue.pop();
       this.now = this.queue.lastTime;
       this.eventsRun++;
-      handler();
+      handler(this.queue.lastArg);
     }
     this.assertAllFinished();
     if (config.checkMode) this.recordFinalRows();
@@ -253,12 +258,26 @@ export class SimHost {
     if (durationNs > 0) this.config.recorder.span(rank, "compute", start, start + durationNs, clock);
     this.running--;
     return new Promise<void>((resolve) => {
-      this.queue.push(start + durationNs, () => {
-        this.running++;
-        resolve();
-      });
+      this.queue.push(start + durationNs, this.resumeComputing, resolve);
     });
   }
+
+  // Event handlers are fields, so that scheduling an event allocates no closure.
+  private readonly resumeComputing = (resolve: () => void): void => {
+    this.running++;
+    resolve();
+  };
+
+  private readonly arrive = (out: ToShard): void => this.arriveAtShard(out.shard, out.message);
+
+  private readonly sendReplies = (replies: readonly ToClient[]): void => {
+    for (const { client, message } of replies) this.sendToClient(message.shard, client, message);
+  };
+
+  private readonly deliver = (item: ToClientInTransit): void => {
+    this.clients[item.client].receive(item.message);
+    this.pumpClient(item.client, item);
+  };
 
   private clock(rank: number): Promise<void> {
     const machine = this.machineOf[rank];
@@ -307,7 +326,7 @@ export class SimHost {
   }
 
   /** Carries out what a client produced: sends its messages, resumes completed readers, records events. */
-  private pumpClient(machine: number, arrived: { key: number; gate: Gate | null } | null): void {
+  private pumpClient(machine: number, arrived: ToClientInTransit | null): void {
     const client = this.clients[machine];
     const ready = client.drain();
     for (const event of ready.events) if (event.type === "read") this.recordRead(event);
@@ -322,12 +341,12 @@ export class SimHost {
       }
     }
     for (const completion of ready.completions) this.resume(completion);
-    for (const { shard, message } of ready.messages) {
+    for (const out of ready.messages) {
+      const { shard, message } = out;
       const bytes = messageBytes(message, this.tablesById);
       const deliverAt = this.network.send(machine, this.serverMachine[shard], bytes, this.now);
       this.config.recorder.message(true, machine, shard, this.now, deliverAt, bytes, message.type);
-      const item: InTransit = { message, client: machine };
-      this.queue.push(deliverAt, () => this.arriveAtShard(shard, item));
+      this.queue.push(deliverAt, this.arrive, out);
     }
   }
 
@@ -360,23 +379,17 @@ export class SimHost {
     resolve(completion.views);
   }
 
-  private arriveAtShard(shard: number, item: InTransit): void {
-    this.shardQueues[shard].push(item);
-    if (this.shardBusy[shard] === 0) this.serveNext(shard);
-  }
-
-  /** A shard handles one message at a time; its outputs leave when the service time has passed. */
-  private serveNext(shard: number): void {
-    const item = this.shardQueues[shard].shift();
-    if (item === undefined) {
-      this.shardBusy[shard] = 0;
-      return;
-    }
-    this.shardBusy[shard] = 1;
+  /**
+   * A shard handles one message at a time, in arrival order, from when it is free until its service time has
+   * passed; then its outputs leave. Because the order is arrival order, the shard's state goes through the
+   * same sequence whether a message is applied at its arrival or at its service start, so it is applied on
+   * arrival and the service start is computed: one event per message, plus one for its outputs if any.
+   */
+  private arriveAtShard(shard: number, message: ClientMessage): void {
+    const startNs = Math.max(this.now, this.shardFreeNs[shard]);
     const server = this.shards[shard];
-    const { message } = item;
     if (message.type === "read" && message.requiredClock > server.clock) {
-      this.parkedAt[item.client][shard].set(rowKey(message.table, message.row), this.now);
+      this.parkedAt[message.client][shard].set(rowKey(message.table, message.row), startNs);
     }
     server.receive(message);
     const ready = server.drain();
@@ -387,13 +400,11 @@ export class SimHost {
       profile.serverNsPerMessage * (1 + ready.messages.length) + profile.serverNsPerValue * values,
     );
     for (const event of ready.events) {
-      if (event.type === "serverClock") this.onServerClock(shard, event.clock);
+      if (event.type === "serverClock") this.onServerClock(shard, event.clock, startNs);
     }
-    const doneAt = this.now + serviceNs;
-    this.queue.push(doneAt, () => {
-      for (const { client, message: reply } of ready.messages) this.sendToClient(shard, client, reply);
-      this.serveNext(shard);
-    });
+    const doneNs = startNs + serviceNs;
+    this.shardFreeNs[shard] = doneNs;
+    if (ready.messages.length > 0) this.queue.push(doneNs, this.sendReplies, ready.messages);
   }
 
   private sendToClient(shard: number, client: number, message: ServerMessage): void {
@@ -420,15 +431,13 @@ export class SimHost {
       bytes,
       message.pushed ? "push" : "row",
     );
-    this.queue.push(deliverAt, () => {
-      this.clients[client].receive(message);
-      this.pumpClient(client, { key, gate });
-    });
+    const item: ToClientInTransit = { client, message, key, gate };
+    this.queue.push(deliverAt, this.deliver, item);
   }
 
-  private onServerClock(shard: number, clock: number): void {
-    this.config.recorder.serverClock(shard, clock, this.now);
-    if (this.wantsObjective(clock)) this.snapshotShard(shard, clock);
+  private onServerClock(shard: number, clock: number, tNs: number): void {
+    this.config.recorder.serverClock(shard, clock, tNs);
+    if (this.wantsObjective(clock)) this.snapshotShard(shard, clock, tNs);
   }
 
   private wantsObjective(clock: number): boolean {
@@ -436,7 +445,7 @@ export class SimHost {
     return every > 0 && (clock % every === 0 || clock === this.config.clocks);
   }
 
-  private snapshotShard(shard: number, clock: number): void {
+  private snapshotShard(shard: number, clock: number, tNs: number): void {
     let perShard = this.snapshots.get(clock);
     if (perShard === undefined) {
       perShard = new Array(this.config.servers).fill(undefined);
@@ -447,7 +456,7 @@ export class SimHost {
     perShard[shard] = copy;
     if (perShard.every((m) => m !== undefined)) {
       this.snapshots.delete(clock);
-      this.evaluateObjective(clock, perShard as Array<Map<number, RowValues>>);
+      this.evaluateObjective(clock, perShard as Array<Map<number, RowValues>>, tNs);
     }
   }
 
@@ -456,11 +465,12 @@ export class SimHost {
       this.evaluateObjective(
         clock,
         this.shards.map(() => new Map()),
+        this.now,
       );
     }
   }
 
-  private evaluateObjective(clock: number, perShard: Array<Map<number, RowValues>>): void {
+  private evaluateObjective(clock: number, perShard: Array<Map<number, RowValues>>, tNs: number): void {
     const { placement } = this.config;
     const tables = this.tablesById;
     const model: ModelView = {
@@ -473,11 +483,11 @@ export class SimHost {
     };
     const value = this.config.app.objective(model);
     const metrics = this.config.app.evaluate?.(model);
-    this.objectives.push({ clock, t: this.now, value, ...(metrics === undefined ? {} : { metrics }) });
+    this.objectives.push({ clock, t: tNs, value, ...(metrics === undefined ? {} : { metrics }) });
     this.config.recorder.record({
       k: "obj",
       clock,
-      t: this.now,
+      t: tNs,
       value,
       ...(metrics === undefined ? {} : { metrics }),
     });

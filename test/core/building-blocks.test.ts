@@ -85,6 +85,25 @@ describe("tables", () => {
 });
 
 describe("rows", () => {
+  it("gives every new or cloned row storage of its own, zeroed, whatever its size", () => {
+    for (const valueType of ["int32", "float32", "float64"] as const) {
+      for (const width of [1, 16, 17, 100, 300, 5000]) {
+        // Enough rows to cross several slabs (small rows share slabs; large ones have buffers of their own).
+        const rows = Array.from({ length: 300 }, () => newDense(valueType, width));
+        rows.forEach((r, i) => {
+          expect(r.length).toBe(width);
+          expect(isZeroRow(r)).toBe(true);
+          r.fill(i + 1);
+        });
+        const clones = rows.map((r) => cloneRow(r) as typeof r);
+        clones.forEach((c) => c.fill(0));
+        rows.forEach((r, i) => {
+          expect(r.every((x) => x === i + 1)).toBe(true);
+        });
+      }
+    }
+  });
+
   it("makes rows of the declared kind and type", () => {
     expect(newDense("int32", 2)).toBeInstanceOf(Int32Array);
     expect(newDense("float32", 2)).toBeInstanceOf(Float32Array);

@@ -315,3 +315,19 @@ describe("ClientCore", () => {
     expect(a.cachedRow(3, 0)?.values).toEqual(Float64Array.of(1, 0));
   });
 });
+
+describe("event filter", () => {
+  it("reports only the event types the host names, and every type by default", () => {
+    const types = (events?: Array<"read" | "blocked">) => {
+      const c = new ClientCore({ client: 0, workers: [0], numShards: 1, tables, placement: () => 0, events });
+      c.read(0, 1, 0);
+      c.receive(row(new Float64Array(3)));
+      c.clock(0);
+      return [...new Set(c.drain().events.map((e) => e.type))].sort();
+    };
+    expect(types()).toEqual(["batchSent", "blocked", "processClock", "read", "request", "workerClock"]);
+    expect(types(["read"])).toEqual(["read"]);
+    expect(types(["blocked", "read"])).toEqual(["blocked", "read"]);
+    expect(types([])).toEqual([]);
+  });
+});

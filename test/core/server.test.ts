@@ -334,3 +334,17 @@ describe("ServerShard", () => {
     expect(s.fullRow(77, 1)).toBeUndefined();
   });
 });
+
+describe("ServerShard event filter", () => {
+  it("reports only the event types the host names", () => {
+    const types = (events?: Array<"serverClock" | "rowSent">) => {
+      const s = new ServerShard({ shard: 0, numClients: 1, tables: [dense], events });
+      s.receive(batch(0, 1));
+      s.receive(read(0, 1, 0, 1));
+      return [...new Set(s.drain().events.map((e) => e.type))].sort();
+    };
+    expect(types()).toEqual(["batchApplied", "rowSent", "serverClock"]);
+    expect(types(["serverClock"])).toEqual(["serverClock"]);
+    expect(types(["rowSent"])).toEqual(["rowSent"]);
+  });
+});

@@ -49,6 +49,40 @@ describe("event queue", () => {
     );
   });
 
+  it("hands each event the argument it was scheduled with, across reused slots", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 100 })), { maxLength: 300 }),
+        (ops) => {
+          const q = new EventQueue();
+          const seen: number[] = [];
+          const record = (id: { id: number }) => seen.push(id.id);
+          const expected: Array<[number, number]> = [];
+          const popped: number[] = [];
+          let next = 0;
+          for (const [isPush, t] of ops) {
+            if (isPush || q.length === 0) {
+              const id = next++;
+              // Every other event is a plain closure, which must get no argument.
+              if (id % 2 === 0) q.push(t, record, { id });
+              else q.push(t, () => seen.push(-id));
+              expected.push([t, id]);
+              expected.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+            } else {
+              const handler = q.pop();
+              const id = expected.shift()![1];
+              popped.push(id % 2 === 0 ? id : -id);
+              if (id % 2 === 1) expect(q.lastArg).toBeUndefined();
+              handler(q.lastArg);
+            }
+          }
+          expect(seen).toEqual(popped);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it("shuffles ties deterministically with a tie-break stream, never across times", () => {
     const order = (seed: number) => {
       const r = stream(seed, "engine", "ties");
