@@ -129,14 +129,21 @@ class ServerHost {
     this.tables = jobTables(app, job);
     this.schema = jobSchema(job, this.tables);
     this.firstShard = rank * job.shardsPerServer;
+    this.trace = assignment.tracePath === null ? null : new TraceWriter(assignment.tracePath);
+    // Shard clocks are all the host reports, and only to a trace: the shards build no other events.
+    const events = this.trace === null ? [] : (["serverClock"] as const);
     this.shards = Array.from(
       { length: job.shardsPerServer },
       (_, i) =>
-        new ServerShard({ shard: this.firstShard + i, numClients: job.workerProcesses, tables: this.tables }),
+        new ServerShard({
+          shard: this.firstShard + i,
+          numClients: job.workerProcesses,
+          tables: this.tables,
+          events,
+        }),
     );
     this.clients = Array.from({ length: job.workerProcesses }, () => null);
     this.now = jobClock(assignment.jobStartEpochMs);
-    this.trace = assignment.tracePath === null ? null : new TraceWriter(assignment.tracePath);
     this.finished = new Promise((resolve, reject) => {
       this.endJob = (error) => (error === undefined ? resolve() : reject(error));
     });

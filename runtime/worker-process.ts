@@ -130,6 +130,8 @@ class WorkerHost {
       numShards: numShards(job),
       tables,
       placement: this.placement,
+      // The ones onEvent uses: reads (staleness, trace), clocks (trace), blocks (wait or network).
+      events: ["read", "workerClock", "blocked"],
     });
     this.now = jobClock(assignment.jobStartEpochMs);
     this.shardClock = new Int32Array(numShards(job));
