@@ -94,6 +94,8 @@ interface RetainedBatch {
   rows: Map<number, RowValues>;
 }
 
+const NO_UPDATES: ReadonlyMap<number, Map<number, RowUpdates>> = new Map();
+
 export class ClientCore {
   readonly client: number;
   readonly workers: readonly number[];
@@ -109,6 +111,8 @@ export class ClientCore {
   private readonly cacheCapacityRows: number;
   /** Uncommitted updates: timestamp → row key → worker → delta. */
   private readonly oplog = new Map<number, Map<number, RowUpdates>>();
+  /** Row key → how many timestamps of the oplog hold updates to it: most reads find none to add. */
+  private readonly oplogStamps = new Map<number, number>();
   /** Rows with a request on its way: one per row, however many workers wait for it. */
   private readonly inFlight = new Set<number>();
   private readonly waiters = new Map<number, Waiter[]>();
@@ -435,7 +439,8 @@ export class ClientCore {
   ): RowView {
     let values: RowValues | null = null;
     const window = clock + spec.staleness - 1;
-    for (const [t, byKey] of this.oplog) {
+    const stamps = this.oplogStamps.get(key) ?? 0;
+    for (const [t, byKey] of stamps === 0 ? NO_UPDATES : this.oplog) {
       const updates = byKey.get(key);
       if (updates === undefined) continue;
       for (let i = 0; i < updates.workers.length; i++) {
@@ -545,7 +550,10 @@ export class ClientCore {
     let byKey = this.oplog.get(clock);
     if (byKey === undefined) this.oplog.set(clock, (byKey = new Map()));
     let updates = byKey.get(key);
-    if (updates === undefined) byKey.set(key, (updates = { workers: [], deltas: [] }));
+    if (updates === undefined) {
+      byKey.set(key, (updates = { workers: [], deltas: [] }));
+      this.oplogStamps.set(key, (this.oplogStamps.get(key) ?? 0) + 1);
+    }
     const at = updates.workers.indexOf(worker);
     let delta: RowValues;
     if (at >= 0) {
@@ -570,6 +578,9 @@ export class ClientCore {
     const perShard: RowDelta[][] = Array.from({ length: this.numShards }, () => []);
     if (byKey !== undefined) {
       for (const [key, { deltas }] of byKey) {
+        const stamps = this.oplogStamps.get(key)! - 1;
+        if (stamps === 0) this.oplogStamps.delete(key);
+        else this.oplogStamps.set(key, stamps);
         const sum = deltas[0];
         for (let i = 1; i < deltas.length; i++) addRow(sum, deltas[i]);
         const table = keyTable(key);

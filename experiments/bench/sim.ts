@@ -144,6 +144,8 @@ export const simBench: BenchSuite = {
         simEventsPerWallSec: Math.round(summary.events / jobWallSeconds),
         simTimeNs: summary.simTimeNs,
         messages: summary.messages,
+        goal: "under 30 s and 2 GB",
+        nodeFlags: process.execArgv.join(" "),
       },
     };
   },

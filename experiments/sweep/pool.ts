@@ -29,7 +29,9 @@ export async function runPool(requests: RunRequest[], options: PoolOptions): Pro
   for (let i = 0; i < children; i++) {
     workers.push(
       new Promise<void>((resolve, reject) => {
-        const child: ChildProcess = spawn(process.execPath, [options.script, "sweep-worker"], {
+        // The parent's Node flags (the larger young generation among them) carry over to the workers.
+        const args = [...process.execArgv, options.script, "sweep-worker"];
+        const child: ChildProcess = spawn(process.execPath, args, {
           stdio: ["pipe", "pipe", "inherit"],
         });
         const inFlight = new Map<number, RunRequest>();
