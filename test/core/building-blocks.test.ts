@@ -96,7 +96,7 @@ describe("rows", () => {
           r.fill(i + 1);
         });
         const clones = rows.map((r) => cloneRow(r) as typeof r);
-        clones.forEach((c) => c.fill(0));
+        for (const c of clones) c.fill(0);
         rows.forEach((r, i) => {
           expect(r.every((x) => x === i + 1)).toBe(true);
         });
