@@ -15,7 +15,7 @@ import {
   type ToShard,
 } from "./messages.ts";
 import type { Placement } from "./placement.ts";
-import { addAt, addRow, cloneRow, newRow, type RowValues, RowView, SparseValues } from "./rows.ts";
+import { addAt, addRow, cloneRow, newDense, newRow, type RowValues, RowView, SparseValues } from "./rows.ts";
 import { type TableSpec, validateTables } from "./tables.ts";
 
 export interface ClientConfig {
@@ -260,14 +260,46 @@ export class ClientCore {
         `incRow on table ${spec.name}: ${deltas.length} deltas for a row of width ${spec.width}`,
       );
     }
-    // Validate the whole row before touching the oplog, so a bad call changes nothing.
     const n = deltas.length;
+    const clock = this.workerClocks[index];
+    const key = rowKey(table, row);
+    if (
+      spec.rowKind === "dense" &&
+      spec.valueType !== "int32" &&
+      this.findDelta(worker, clock, key) === null
+    ) {
+      // The row's first increment this clock (a whole-row push): copy and check in one pass over the values
+      // instead of a check pass, then an add pass into a zero row. v + 0 is exactly what 0 + v stores
+      // (−0 becomes +0, floats round alike), and the row joins the oplog only if every value is finite.
+      const fresh = newDense(spec.valueType, n);
+      // x·0 is 0 for finite x and NaN for ±∞ and NaN; two sums, so the adds do not wait on each other.
+      let p0 = 0;
+      let p1 = 0;
+      let i = 0;
+      for (; i + 1 < n; i += 2) {
+        const a = deltas[i];
+        const b = deltas[i + 1];
+        p0 += a * 0;
+        p1 += b * 0;
+        fresh[i] = a + 0;
+        fresh[i + 1] = b + 0;
+      }
+      if (i < n) {
+        p0 += deltas[i] * 0;
+        fresh[i] = deltas[i] + 0;
+      }
+      if (p0 + p1 === 0) {
+        this.deltaFor(worker, clock, spec, key, fresh);
+        return;
+      }
+    }
+    // Validate the whole row before touching the oplog, so a bad call changes nothing.
     let spoiled = 0;
     for (let i = 0; i < n; i++) spoiled += deltas[i] - deltas[i]; // NaN for any NaN or ±Infinity
     if (spoiled !== 0 || (spec.valueType === "int32" && !allIntegers(deltas))) {
       for (let i = 0; i < n; i++) checkDeltaValue(spec, deltas[i]);
     }
-    const target = this.deltaFor(worker, this.workerClocks[index], spec, rowKey(table, row));
+    const target = this.deltaFor(worker, clock, spec, key);
     if (target instanceof SparseValues) {
       for (let i = 0; i < n; i++) if (deltas[i] !== 0) addAt(target, i, deltas[i]);
     } else {
@@ -483,7 +515,30 @@ export class ClientCore {
       });
   }
 
-  private deltaFor(worker: number, clock: number, spec: TableSpec, key: number): RowValues {
+  /** The worker's delta for this row and clock, if it has one. */
+  private findDelta(worker: number, clock: number, key: number): RowValues | null {
+    if (
+      this.memoDelta !== null &&
+      key === this.memoKey &&
+      worker === this.memoWorker &&
+      clock === this.memoClock
+    ) {
+      return this.memoDelta;
+    }
+    const updates = this.oplog.get(clock)?.get(key);
+    if (updates === undefined) return null;
+    const at = updates.workers.indexOf(worker);
+    return at >= 0 ? updates.deltas[at] : null;
+  }
+
+  /** The worker's delta for this row and clock; a new one is `initial` (a zero row if not given). */
+  private deltaFor(
+    worker: number,
+    clock: number,
+    spec: TableSpec,
+    key: number,
+    initial?: RowValues,
+  ): RowValues {
     if (
       this.memoDelta !== null &&
       key === this.memoKey &&
@@ -504,7 +559,7 @@ export class ClientCore {
     if (at >= 0) {
       delta = updates.deltas[at];
     } else {
-      delta = newRow(spec);
+      delta = initial ?? newRow(spec);
       updates.workers.push(worker);
       updates.deltas.push(delta);
     }

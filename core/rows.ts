@@ -97,7 +97,15 @@ export function addRow(target: RowValues, source: RowValues): void {
   if (source instanceof SparseValues) throw new TypeError("addRow: dense target with sparse source");
   const n = target.length;
   if (source.length !== n) throw new RangeError(`addRow: width ${source.length} does not match ${n}`);
-  for (let i = 0; i < n; i++) target[i] += source[i];
+  // Four values a step: the same adds in the same order per value, with a quarter less loop overhead.
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    target[i] += source[i];
+    target[i + 1] += source[i + 1];
+    target[i + 2] += source[i + 2];
+    target[i + 3] += source[i + 3];
+  }
+  for (; i < n; i++) target[i] += source[i];
 }
 
 export function getAt(values: RowValues, col: number): number {

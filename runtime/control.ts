@@ -28,6 +28,8 @@ export interface WorkerStats {
   computeNs: number;
   waitNs: number;
   commNs: number;
+  /** From the start of the workers' runs to their end (sockets drained): the job without bootstrap. */
+  runNs: number;
   reads: number;
   /** Data frames this process sent and received (every data frame has a worker process at one end). */
   messages: number;

@@ -35,6 +35,11 @@ export interface RuntimeSummary extends RunSummary {
   workerProcesses: number;
   shards: number;
   wallTimeNs: number;
+  /**
+   * The longest worker process's run, from its workers' first clock to their last (after bootstrap and the
+   * connections to the servers): what a benchmark of the data plane measures.
+   */
+  runNs: number;
 }
 
 export interface JobResult {
@@ -365,6 +370,7 @@ export class Coordinator {
     let reads = 0;
     let messages = 0;
     let bytes = 0;
+    let runNs = 0;
     const histogram = new Map<number, number>();
     for (const s of stats) {
       compute += s.computeNs;
@@ -373,6 +379,7 @@ export class Coordinator {
       reads += s.reads;
       messages += s.messages;
       bytes += s.bytes;
+      runNs = Math.max(runNs, s.runNs);
       for (const [k, v] of Object.entries(s.staleness))
         histogram.set(Number(k), (histogram.get(Number(k)) ?? 0) + v);
     }
@@ -391,6 +398,7 @@ export class Coordinator {
       clocks: job.clocks,
       stragglers: job.stragglers,
       wallTimeNs,
+      runNs,
       clocksPerSecond: job.clocks / (wallTimeNs / 1e9),
       computeFraction: compute / total,
       waitFraction: wait / total,

@@ -11,6 +11,15 @@ export class FrameDecoder {
   /** Size of the frame being assembled, once its header has been read. */
   private frameBytes = -1;
   private broken: WireError | null = null;
+  /**
+   * Set by a consumer that is done with every frame before its next push() (see Connection.consumeInPlace):
+   * a frame joined from several chunks is then built in one buffer kept for the next, instead of a fresh one.
+   * A fresh multi-megabyte buffer costs more in page faults than the copy into it.
+   */
+  reuseJoinBuffer = false;
+  private joinBuffer: Buffer | null = null;
+  /** The join buffer holds a frame returned by the current push(). */
+  private joinBusy = false;
 
   constructor(public schema: WireSchema) {}
 
@@ -31,6 +40,7 @@ export class FrameDecoder {
   }
 
   private take(chunk: Buffer): Frame[] {
+    this.joinBusy = false;
     if (chunk.length > 0) {
       this.chunks.push(chunk);
       this.buffered += chunk.length;
@@ -62,7 +72,7 @@ export class FrameDecoder {
       if (first.length === n) this.chunks.shift();
       else this.chunks[0] = first.subarray(n);
     } else {
-      out = Buffer.allocUnsafe(n);
+      out = this.joinTarget(n);
       let filled = 0;
       while (filled < n) {
         const c = this.chunks[0];
@@ -75,5 +85,13 @@ export class FrameDecoder {
     }
     this.buffered -= n;
     return out;
+  }
+
+  /** Where to join a frame of n bytes from several chunks. */
+  private joinTarget(n: number): Buffer {
+    if (!this.reuseJoinBuffer || this.joinBusy) return Buffer.allocUnsafe(n);
+    this.joinBusy = true;
+    if (this.joinBuffer === null || this.joinBuffer.length < n) this.joinBuffer = Buffer.allocUnsafe(n);
+    return this.joinBuffer.subarray(0, n);
   }
 }

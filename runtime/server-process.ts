@@ -7,9 +7,16 @@ import { keyRow, keyTable } from "../core/keys.ts";
 import { ProtocolError, type RowMessage } from "../core/messages.ts";
 import { ServerShard } from "../core/server.ts";
 import type { TableSpec } from "../core/tables.ts";
-import type { TraceRecord } from "../core/trace-format.ts";
 import { jobClock } from "./clock.ts";
-import { controlOnlySchema, encodeControl, encodeRow, type Frame, type WireSchema } from "./codec.ts";
+import {
+  controlOnlySchema,
+  encodeControl,
+  encodeRow,
+  encodeRowParts,
+  type Frame,
+  LEND_MIN_BYTES,
+  type WireSchema,
+} from "./codec.ts";
 import { Connection, DEFAULT_MAX_QUEUED_BYTES } from "./connection.ts";
 import { type Assignment, CONTROL_MAX_FRAME_BYTES, joinJob } from "./control.ts";
 import { acceptPeer } from "./handshake.ts";
@@ -107,6 +114,7 @@ class ServerHost {
   private readonly tables: TableSpec[];
   private readonly schema: WireSchema;
   private readonly clients: Array<Connection | null>;
+  /** Written as `this.trace?.write({...})`: without a trace, the record is not even built. */
   private readonly trace: TraceWriter | null;
   private dumpRequested = false;
   private endJob!: (error?: Error) => void;
@@ -121,14 +129,21 @@ class ServerHost {
     this.tables = jobTables(app, job);
     this.schema = jobSchema(job, this.tables);
     this.firstShard = rank * job.shardsPerServer;
+    this.trace = assignment.tracePath === null ? null : new TraceWriter(assignment.tracePath);
+    // Shard clocks are all the host reports, and only to a trace: the shards build no other events.
+    const events = this.trace === null ? [] : (["serverClock"] as const);
     this.shards = Array.from(
       { length: job.shardsPerServer },
       (_, i) =>
-        new ServerShard({ shard: this.firstShard + i, numClients: job.workerProcesses, tables: this.tables }),
+        new ServerShard({
+          shard: this.firstShard + i,
+          numClients: job.workerProcesses,
+          tables: this.tables,
+          events,
+        }),
     );
     this.clients = Array.from({ length: job.workerProcesses }, () => null);
     this.now = jobClock(assignment.jobStartEpochMs);
-    this.trace = assignment.tracePath === null ? null : new TraceWriter(assignment.tracePath);
     this.finished = new Promise((resolve, reject) => {
       this.endJob = (error) => (error === undefined ? resolve() : reject(error));
     });
@@ -149,6 +164,8 @@ class ServerHost {
     }
     conn.setSchema(this.schema);
     this.clients[client] = conn;
+    // onData hands each frame to its shard at once, and shards never keep a batch's deltas.
+    conn.consumeInPlace();
     conn.listen((frame) => this.onData(frame, client));
   }
 
@@ -167,7 +184,7 @@ class ServerHost {
     if (index < 0 || index >= this.shards.length) {
       throw new ProtocolError(`shard ${frame.shard} is not hosted by server ${this.assignment.rank}`);
     }
-    this.record({
+    this.trace?.write({
       k: "msg",
       from: `c${client}`,
       to: `s${frame.shard}`,
@@ -187,14 +204,16 @@ class ServerHost {
     for (const { client, message } of ready.messages) {
       const conn = this.clients[client];
       if (conn === null || !conn.isOpen) continue;
-      if (!conn.send(encodeRow(message, t))) {
+      // Rows of LEND_MIN_BYTES or more are sent from the reply's own values, not copied: a shard never changes
+      // a reply's values once drained (a fresh row, or one it copies before its next change).
+      if (!conn.send(encodeRowParts(message, t, LEND_MIN_BYTES)) && !conn.socket.isPaused()) {
         // Backpressure: stop reading from a worker we cannot write to; its requests are what fill the pipe.
         conn.socket.pause();
         conn.drained().then(() => conn.socket.resume());
       }
     }
     for (const e of ready.events) {
-      if (e.type === "serverClock") this.record({ k: "sclock", s: e.shard, clock: e.clock, t });
+      if (e.type === "serverClock") this.trace?.write({ k: "sclock", s: e.shard, clock: e.clock, t });
     }
     if (this.dumpRequested) this.tryDump();
   }
@@ -241,9 +260,5 @@ class ServerHost {
     for (const c of this.clients) c?.close();
     this.coord.close();
     await this.trace?.close();
-  }
-
-  private record(r: TraceRecord): void {
-    this.trace?.write(r);
   }
 }

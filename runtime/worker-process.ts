@@ -8,10 +8,10 @@ import { ClientCore } from "../core/client.ts";
 import type { CoreEvent } from "../core/events.ts";
 import type { Placement } from "../core/placement.ts";
 import type { TableSpec } from "../core/tables.ts";
-import { readRecord, type TraceRecord } from "../core/trace-format.ts";
+import { readRecord } from "../core/trace-format.ts";
 import { makeStragglers, type StragglerModel } from "../sim/stragglers.ts";
 import { jobClock } from "./clock.ts";
-import { encodeBatch, encodeRead, type Frame } from "./codec.ts";
+import { encodeBatchParts, encodeRead, type Frame, LEND_MIN_BYTES } from "./codec.ts";
 import { Connection, DEFAULT_MAX_QUEUED_BYTES } from "./connection.ts";
 import { type Assignment, joinJob, type WorkerStats } from "./control.ts";
 import { joinPeer } from "./handshake.ts";
@@ -34,6 +34,9 @@ export interface WorkerProcessOptions {
   timeoutMs: number;
   log: (line: string) => void;
 }
+
+/** A worker that never waits yields to the event loop at least this often, in ns. */
+const YIELD_EVERY_NS = 1_000_000;
 
 interface Pending {
   resolve: (views: RowView[]) => void;
@@ -105,9 +108,12 @@ class WorkerHost {
   private reads = 0;
   private messages = 0;
   private bytes = 0;
+  /** Written as `this.trace?.write({...})`: without a trace, the record is not even built. */
   private readonly trace: TraceWriter | null;
   private readonly stragglers: StragglerModel | null;
   private failure: Error | null = null;
+  /** When the workers last let the event loop run (see clock). */
+  private lastYieldNs = 0;
 
   constructor(
     private readonly assignment: Assignment,
@@ -124,6 +130,8 @@ class WorkerHost {
       numShards: numShards(job),
       tables,
       placement: this.placement,
+      // The ones onEvent uses: reads (staleness, trace), clocks (trace), blocks (wait or network).
+      events: ["read", "workerClock", "blocked"],
     });
     this.now = jobClock(assignment.jobStartEpochMs);
     this.shardClock = new Int32Array(numShards(job));
@@ -165,6 +173,7 @@ class WorkerHost {
       }),
     );
     await Promise.all(this.servers.map((c) => c.drained()));
+    const runNs = this.now() - start;
     if (this.failure !== null) throw this.failure;
     let computeNs = 0;
     let waitNs = 0;
@@ -179,6 +188,7 @@ class WorkerHost {
       computeNs,
       waitNs,
       commNs,
+      runNs,
       reads: this.reads,
       messages: this.messages,
       bytes: this.bytes,
@@ -245,10 +255,16 @@ class WorkerHost {
     this.core.clock(worker);
     this.pump();
     for (const c of this.servers) if (c.congested) await c.drained();
-    // Let the sockets breathe: a worker whose reads all hit the cache would otherwise never yield.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    // Let the sockets breathe: a worker whose reads all hit the cache would otherwise never yield. Not every
+    // clock, though: a turn of the event loop per clock costs more than a small row's whole clock, and the
+    // frames of the clocks in one turn leave in one writev (Connection.send).
+    let t = this.now();
+    if (t - this.lastYieldNs >= YIELD_EVERY_NS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      this.lastYieldNs = t = this.now();
+    }
     this.check();
-    this.timing.get(worker)!.since = this.now();
+    this.timing.get(worker)!.since = t;
   }
 
   /**
@@ -274,7 +290,7 @@ class WorkerHost {
     if (t > timing.since) {
       timing.computeNs += t - timing.since;
       timing.clockComputeNs += t - timing.since;
-      this.record({
+      this.trace?.write({
         k: "span",
         w: worker,
         kind: "compute",
@@ -296,7 +312,7 @@ class WorkerHost {
     if (serverOfShard(this.assignment.job, m.shard) !== server) {
       throw new Error(`server ${server} sent a row of shard ${m.shard}, which it does not host`);
     }
-    this.record({
+    this.trace?.write({
       k: "msg",
       from: `s${m.shard}`,
       to: `c${this.core.client}`,
@@ -318,10 +334,14 @@ class WorkerHost {
     const { job } = this.assignment;
     const t = this.now();
     for (const { shard, message } of ready.messages) {
-      const frame = message.type === "batch" ? encodeBatch(shard, message, t) : encodeRead(shard, message, t);
+      // Deltas of LEND_MIN_BYTES or more are sent from the core's own arrays: it never changes a drained batch.
+      const frame =
+        message.type === "batch"
+          ? encodeBatchParts(shard, message, t, LEND_MIN_BYTES)
+          : [encodeRead(shard, message, t)];
       this.servers[serverOfShard(job, shard)].send(frame);
       this.messages++;
-      this.bytes += frame.length;
+      for (const part of frame) this.bytes += part.length;
     }
     for (const e of ready.events) this.onEvent(e, t);
     for (const c of ready.completions) {
@@ -332,7 +352,7 @@ class WorkerHost {
       const span = t - p.t0;
       if (p.kind === "wait") timing.waitNs += span;
       else timing.commNs += span;
-      this.record({
+      this.trace?.write({
         k: "span",
         w: c.worker,
         kind: p.kind,
@@ -352,10 +372,10 @@ class WorkerHost {
       case "read":
         this.reads++;
         this.staleness.set(e.staleness, (this.staleness.get(e.staleness) ?? 0) + 1);
-        this.record(readRecord(e, t, this.assignment.job.checkMode ? e.view.nonZeros() : undefined));
+        this.trace?.write(readRecord(e, t, this.assignment.job.checkMode ? e.view.nonZeros() : undefined));
         break;
       case "workerClock":
-        this.record({ k: "clock", w: e.worker, clock: e.clock, t });
+        this.trace?.write({ k: "clock", w: e.worker, clock: e.clock, t });
         break;
       case "blocked": {
         // Parked at the shard (its clock is behind) is waiting on stragglers; otherwise it is the network.
@@ -372,7 +392,7 @@ class WorkerHost {
   }
 
   private recordInc(worker: number, table: number, row: number, col: number, delta: number): void {
-    this.record({
+    this.trace?.write({
       k: "inc",
       w: worker,
       t: this.now(),
@@ -382,10 +402,6 @@ class WorkerHost {
       col,
       delta,
     });
-  }
-
-  private record(r: TraceRecord): void {
-    this.trace?.write(r);
   }
 
   private fail(error: Error): void {

@@ -1,8 +1,11 @@
 // `ssp bench net`: the TCP runtime between a real worker process and a real server process (spawned by the
 // launcher, coordinator in this process), next to raw Node TCP between this process and a child on loopback
-// moving the same bytes. Push: the worker sends whole rows of N float32s; pull: it reads a row the server
-// must send whole every clock (a cache miss per clock); small rows: 256 one-float increments per clock;
-// RTT: one cache-miss read per clock under BSP, next to a raw one-byte ping-pong.
+// moving the same bytes in messages of the same size. Push: the worker sends one whole row of N float32s per
+// clock, then reads a fence row that the server answers only after applying them all; pull: every clock the
+// worker refreshes a whole table (one readMany of enough rows to move ~8 MB), so requests pipeline as in a
+// real cache refresh; small rows: 256 one-float increments per clock; RTT: one cache-miss read per clock
+// under BSP, next to a raw one-byte ping-pong. Runtime times are the worker's run (first clock to last,
+// reported by the job as runNs), so process start, bootstrap and handshakes are not counted.
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { connect, createServer, type Socket } from "node:net";
@@ -12,6 +15,7 @@ import { SMALL_ROWS_PER_CLOCK } from "../../runtime/bench-app.ts";
 import { encodeBatch } from "../../runtime/codec.ts";
 import { FrameDecoder } from "../../runtime/frame-decoder.ts";
 import { runOnRuntime } from "../../runtime/run-job.ts";
+import { median } from "../sweep/results.ts";
 import type { BenchSuite } from "./suite.ts";
 
 // The raw peer: a child process that sinks, sources or echoes bytes on loopback, as plainly as Node allows.
@@ -23,7 +27,8 @@ const server = net.createServer({ noDelay: true }, (s) => {
     let got = 0;
     s.on("data", (d) => { got += d.length; if (got >= total) s.end("k"); });
   } else if (mode === "source") {
-    const chunk = Buffer.alloc(Math.min(total, 1 << 20), 7);
+    // One write per message, as the server sends one frame per row.
+    const chunk = Buffer.alloc(Number(process.argv[3]), 7);
     let sent = 0;
     const pump = () => {
       while (sent < total) {
@@ -43,9 +48,10 @@ server.listen(0, "127.0.0.1", () => console.log(server.address().port));
 function startPeer(
   mode: "sink" | "source" | "echo",
   total: number,
+  messageBytes = 1,
 ): Promise<{ child: ChildProcess; port: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["-e", PEER, mode, String(total)], {
+    const child = spawn(process.execPath, ["-e", PEER, mode, String(total), String(messageBytes)], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     createInterface({ input: child.stdout! }).once("line", (line) => resolve({ child, port: Number(line) }));
@@ -79,9 +85,10 @@ async function rawPush(bytes: number, messages: number): Promise<number> {
   }
 }
 
-/** Raw TCP: a source child streams `total` bytes to this process; bytes per second. */
-async function rawPull(total: number): Promise<number> {
-  const { child, port } = await startPeer("source", total);
+/** Raw TCP: a source child streams `messages` writes of `bytes` to this process; bytes per second. */
+async function rawPull(bytes: number, messages: number): Promise<number> {
+  const total = bytes * messages;
+  const { child, port } = await startPeer("source", total, bytes);
   try {
     const socket = connect({ port, host: "127.0.0.1", noDelay: true });
     const start = process.hrtime.bigint();
@@ -120,12 +127,16 @@ async function rawRtt(rounds: number): Promise<number> {
   }
 }
 
-/** One runtime job (1 server process, 1 worker process) of the netbench app; its wall time in seconds. */
+/**
+ * One runtime job (1 server process, 1 worker process) of the netbench app; seconds of the worker's run
+ * (first clock to last), without process start, bootstrap and handshakes.
+ */
 async function runtimeJob(
   mode: string,
   width: number,
   clocks: number,
   consistency: "async" | "bsp",
+  rows = 1,
 ): Promise<number> {
   const bin = process.argv[1];
   if (bin === undefined || !bin.endsWith(".js")) {
@@ -135,7 +146,7 @@ async function runtimeJob(
   }
   const result = await runOnRuntime({
     app: "netbench",
-    appOptions: { mode, width: String(width) },
+    appOptions: { mode, width: String(width), rows: String(rows) },
     workers: 1,
     machines: 1,
     servers: 1,
@@ -148,7 +159,7 @@ async function runtimeJob(
       if (/error|fail/i.test(line)) process.stderr.write(`${line}\n`);
     },
   });
-  return result.summary.wallTimeNs / 1e9;
+  return result.summary.runNs / 1e9;
 }
 
 /**
@@ -206,35 +217,66 @@ async function inProcess(kind: "raw" | "wire", width: number, messages: number):
 
 const MB = 1024 * 1024;
 
+/** One measurement of ours next to raw TCP, taken back to back (bytes per second). */
+interface Pair {
+  raw: number;
+  ours: number;
+}
+
+/** Bytes one pull clock refreshes: enough that the per-clock round trip is small next to the transfer. */
+const PULL_BYTES_PER_CLOCK = 8 * MB;
+
 export const netBench: BenchSuite = {
   name: "net",
   summary: "TCP runtime push/pull throughput, small-row ops/s and cache-miss RTT, next to raw Node TCP",
   async run({ quick, log }) {
     const widths = quick ? [1024, 65536] : [1024, 65536, 1024 * 1024];
     const pushBytes = quick ? 32 * MB : 256 * MB;
-    const pullBytes = quick ? 16 * MB : 128 * MB;
+    const pullBytes = quick ? 32 * MB : 256 * MB;
     const rows: Array<Record<string, unknown>> = [];
     for (const width of widths) {
       const rowBytes = width * 4;
       const pushClocks = Math.max(4, Math.round(pushBytes / rowBytes));
-      // Pulls pay a round trip per row, so small rows get fewer clocks to keep the run short.
-      const pullClocks = Math.max(4, Math.min(5000, Math.round(pullBytes / rowBytes)));
-      log(`net: rows of ${width} floats: push ${pushClocks} rows, pull ${pullClocks} rows`);
+      // A pull is a cache refresh of a whole table per clock: enough rows to move PULL_BYTES_PER_CLOCK.
+      const pullRows = Math.max(1, Math.round(PULL_BYTES_PER_CLOCK / rowBytes));
+      const pullClocks = Math.max(4, Math.round(pullBytes / (rowBytes * pullRows)));
+      const pulled = pullClocks * pullRows;
+      log(
+        `net: rows of ${width} floats: push ${pushClocks} rows, pull ${pullClocks} clocks × ${pullRows} rows`,
+      );
       const rawInProcessBps = await inProcess("raw", width, pushClocks);
       const wireBps = await inProcess("wire", width, pushClocks);
-      const rawPushBps = await rawPush(rowBytes, pushClocks);
-      const oursPushBps = (rowBytes * pushClocks) / (await runtimeJob("push", width, pushClocks, "async"));
-      const rawPullBps = await rawPull(rowBytes * pullClocks);
-      const oursPullBps = (rowBytes * pullClocks) / (await runtimeJob("pull", width, pullClocks, "bsp"));
+      // The machine is shared, so its load drifts: each rep runs raw and ours back to back, and the figures
+      // are the medians over reps (a ratio from one pair, not from a raw run minutes away from ours).
+      const reps = quick ? 1 : 3;
+      const push: Pair[] = [];
+      const pull: Pair[] = [];
+      for (let rep = 0; rep < reps; rep++) {
+        const rawPushBps = await rawPush(rowBytes, pushClocks);
+        const oursPushBps = (rowBytes * pushClocks) / (await runtimeJob("push", width, pushClocks, "async"));
+        push.push({ raw: rawPushBps, ours: oursPushBps });
+        const rawPullBps = await rawPull(rowBytes, pulled);
+        const oursPullBps =
+          (rowBytes * pulled) / (await runtimeJob("pull", width, pullClocks, "bsp", pullRows));
+        pull.push({ raw: rawPullBps, ours: oursPullBps });
+      }
+      const oursPushBps = median(push.map((p) => p.ours));
+      const rawPushBps = median(push.map((p) => p.raw));
+      const oursPullBps = median(pull.map((p) => p.ours));
+      const rawPullBps = median(pull.map((p) => p.raw));
       rows.push({
         floats: width,
         rowBytes,
+        pushRows: pushClocks,
+        pullRowsPerClock: pullRows,
+        pullClocks,
+        reps,
         pushMBps: oursPushBps / MB,
         rawPushMBps: rawPushBps / MB,
-        pushRatio: oursPushBps / rawPushBps,
+        pushRatio: median(push.map((p) => p.ours / p.raw)),
         pullMBps: oursPullBps / MB,
         rawPullMBps: rawPullBps / MB,
-        pullRatio: oursPullBps / rawPullBps,
+        pullRatio: median(pull.map((p) => p.ours / p.raw)),
         wireMBps: wireBps / MB,
         rawInProcessMBps: rawInProcessBps / MB,
         wireRatio: wireBps / rawInProcessBps,
@@ -250,8 +292,14 @@ export const netBench: BenchSuite = {
     return {
       setup:
         "1 worker process → 1 server process (children of this one) vs raw Node TCP this process ↔ a child, loopback",
+      timing:
+        "runtime: the worker's run (first clock to last; push ends with a fence read the server answers after applying every row) without process start and bootstrap; raw: first write to last byte",
+      pullNote:
+        "pull = every clock one readMany of a whole table (pullRowsPerClock rows, ~8 MB) under BSP, answered by one row frame each; raw pull = the same bytes as one write per row",
       bulk: rows,
       goal: "bulk pushRatio and pullRatio ≥ 0.7 (ours / raw TCP, same bytes)",
+      repsNote:
+        "bulk figures: medians over reps; each rep runs raw, then ours, back to back; ratio = median of the reps' ratios",
       wireNote: "wire*: codec + socket only, both ends in this process, vs raw bytes the same way",
       smallRows: { opsPerSec: smallOpsPerSec, rowsPerClock: SMALL_ROWS_PER_CLOCK, clocks: smallClocks },
       cacheMissRead: {

@@ -161,6 +161,15 @@ describe("rows", () => {
     expect(() => addRow(s, new Float64Array(2))).toThrow(/sparse target with dense source/);
     expect(() => addRow(target, s)).toThrow(/dense target with sparse source/);
     expect(() => addRow(target, new Float64Array(3))).toThrow(/width 3 does not match 2/);
+    // Rows are added four values a step, then the rest: every column counts, whatever the width.
+    for (const width of [1, 4, 7, 9]) {
+      const wide = Float32Array.from({ length: width }, (_, i) => i);
+      addRow(
+        wide,
+        Float32Array.from({ length: width }, (_, i) => 100 * (i + 1)),
+      );
+      expect([...wide]).toEqual(Array.from({ length: width }, (_, i) => i + 100 * (i + 1)));
+    }
   });
 
   it("clones, measures and recognises zero rows", () => {

@@ -66,6 +66,26 @@ describe("ClientCore", () => {
     expect(c.drain()).toEqual({ messages: [], completions: [], events: [] });
   });
 
+  it("a row's first incRow of a clock stores exactly what adding it to zero would, or nothing if it fails", () => {
+    const c = client([0], 1);
+    expect(() => c.incRow(0, 3, 0, [1, Number.NaN])).toThrow(/not a finite number/);
+    c.clock(0);
+    const first = c.drain().messages;
+    expect(first).toHaveLength(1);
+    expect(first[0].message.type === "batch" && first[0].message.rows).toEqual([]);
+    c.incRow(0, 3, 0, [-0, 2.5]);
+    c.incRow(0, 3, 1, new Float32Array([0.1, -0]));
+    c.incRow(0, 3, 1, [1, 1]);
+    c.clock(0);
+    const [{ message }] = c.drain().messages;
+    if (message.type !== "batch") throw new Error("expected a batch");
+    const [r0, r1] = message.rows;
+    // 0 + −0 is +0: the copy must not keep the sign of a negative zero.
+    expect(Object.is(r0.delta instanceof Float64Array && r0.delta[0], 0)).toBe(true);
+    expect(Array.from(r0.delta as Float64Array)).toEqual([0, 2.5]);
+    expect(Array.from(r1.delta as Float64Array)).toEqual([Math.fround(0.1) + 1, 1]);
+  });
+
   it("refuses operations by a worker whose read is pending", () => {
     const c = client();
     expect(c.read(0, 1, 0)).toBeNull();

@@ -38,6 +38,36 @@ describe("ServerShard", () => {
     expect(() => new ServerShard({ shard: 0, numClients: 1.5, tables: [dense] })).toThrow(RangeError);
   });
 
+  it("never keeps or changes a batch's deltas (the TCP server decodes them into a buffer it reuses)", () => {
+    // Both clients send clocks 0 and 1, and every batch's deltas are overwritten right after delivery, as
+    // the runtime's join buffer would be. Early (held back) and settled rows, of every kind, must not notice.
+    const s = shard();
+    const deltas: Float64Array[] = [];
+    for (const version of [1, 2]) {
+      for (const client of [0, 1]) {
+        const d = Float64Array.of(1, 2, 3);
+        const sp = new SparseValues("float64");
+        sp.entries.set(4, 5);
+        s.receive(
+          batch(client, version, [
+            { table: 1, row: 0, delta: d },
+            { table: 2, row: 0, delta: sp },
+            { table: 3, row: 0, delta: Int32Array.of(7, 8) },
+          ]),
+        );
+        d.fill(1000);
+        sp.entries.set(4, 1000);
+        deltas.push(d);
+      }
+    }
+    expect(s.clock).toBe(2);
+    expect(Array.from(s.fullRow(1, 0) as Float64Array)).toEqual([4, 8, 12]);
+    expect([...(s.fullRow(2, 0) as SparseValues).entries]).toEqual([[4, 20]]);
+    expect(Array.from(s.fullRow(3, 0) as Int32Array)).toEqual([28, 32]);
+    // And the shard wrote nothing into them.
+    for (const d of deltas) expect(Array.from(d)).toEqual([1000, 1000, 1000]);
+  });
+
   it("rejects gaps, duplicates and wrongly stamped batches", () => {
     const s = shard();
     expect(() => s.receive(batch(0, 2))).toThrow(/gap in batches from client 0: got version 2, expected 1/);

@@ -1,13 +1,16 @@
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
+import { SparseValues } from "../../core/rows.ts";
 import { defineTable } from "../../core/tables.ts";
 import {
   decodeFrame,
   encodeBatch,
+  encodeBatchParts,
   encodeControl,
   encodeError,
   encodeRead,
   encodeRow,
+  encodeRowParts,
   type Frame,
   HEADER_BYTES,
   PROTOCOL_VERSION,
@@ -54,6 +57,21 @@ describe("wire codec round trips", () => {
     expect(rest).toEqual(sentRest);
     expect(plain(values)).toEqual(plain(sentValues));
   });
+
+  test.prop([shard, batchMessage, rowMessage, fc.constantFrom(0, 4, 64, Number.POSITIVE_INFINITY)])(
+    "frames in parts (long rows lent, not copied) hold exactly the bytes of the whole frame",
+    (s, batch, row, lendMinBytes) => {
+      const batchParts = encodeBatchParts(s, batch, 7, lendMinBytes);
+      const rowParts = encodeRowParts(row, 7, lendMinBytes);
+      expect(Buffer.concat(batchParts)).toEqual(encodeBatch(s, batch, 7));
+      expect(Buffer.concat(rowParts)).toEqual(encodeRow(row, 7));
+      // A lent row is the row's own memory: a part shares the values' buffer.
+      const { values } = row;
+      if (lendMinBytes === 0 && !(values instanceof SparseValues) && values.length > 0) {
+        expect(rowParts.some((p) => p.buffer === values.buffer)).toBe(true);
+      }
+    },
+  );
 
   test.prop([fc.dictionary(fc.string(), fc.jsonValue()), fc.string()])("control and error", (extra, text) => {
     const body = { ...extra, t: "hello" };
@@ -139,6 +157,64 @@ describe("wire codec with long rows (viewed in place when aligned)", () => {
     expect(() => new FrameDecoder(schema).push(poisoned)).toThrow(
       /field: .* value NaN at column 3766 is not finite/,
     );
+  });
+});
+
+describe("frame decoder join buffer", () => {
+  it("joins long frames in one reused buffer when asked, and every frame is right when consumed at once", () => {
+    const width = 5000;
+    const spec = defineTable({ id: 0, name: "w", width, valueType: "float32" });
+    const schema = { tables: new Map([[0, spec]]), numClients: 1, numShards: 1, maxFrameBytes: 1 << 20 };
+    const frames = [1, 2, 3].map((v) =>
+      encodeBatch(0, {
+        type: "batch",
+        client: 0,
+        version: v,
+        clock: v - 1,
+        rows: [{ table: 0, row: 0, delta: new Float32Array(width).fill(v) }],
+      }),
+    );
+    const stream = Buffer.concat(frames);
+    for (const reuse of [false, true]) {
+      const decoder = new FrameDecoder(schema);
+      decoder.reuseJoinBuffer = reuse;
+      const buffers = new Set<ArrayBufferLike>();
+      const sums: number[] = [];
+      for (let at = 0; at < stream.length; at += 6000) {
+        for (const f of decoder.push(stream.subarray(at, at + 6000))) {
+          if (f.kind !== "batch") throw new Error(`a ${f.kind} frame`);
+          const delta = f.message.rows[0].delta as Float32Array;
+          buffers.add(delta.buffer);
+          sums.push(delta.reduce((a, b) => a + b, 0));
+        }
+      }
+      expect(sums).toEqual([width, 2 * width, 3 * width]);
+      // Every frame spans several 6000-byte pieces, so each is joined: in one buffer, or in one each.
+      expect(buffers.size).toBe(reuse ? 1 : 3);
+    }
+  });
+});
+
+describe("wire codec finite check", () => {
+  it("finds a non-finite value in any column, whatever the row's width", () => {
+    for (const width of [1, 5, 8, 11]) {
+      const spec = defineTable({ id: 0, name: "w", width, valueType: "float32" });
+      const schema = { tables: new Map([[0, spec]]), numClients: 1, numShards: 1, maxFrameBytes: 1 << 20 };
+      for (let col = 0; col < width; col++) {
+        for (const bad of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+          const delta = new Float32Array(width).fill(1);
+          delta[col] = bad;
+          const frame = encodeBatch(0, {
+            type: "batch",
+            client: 0,
+            version: 1,
+            clock: 0,
+            rows: [{ table: 0, row: 0, delta }],
+          });
+          expect(() => new FrameDecoder(schema).push(frame)).toThrow(`at column ${col} is not finite`);
+        }
+      }
+    }
   });
 });
 
