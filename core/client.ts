@@ -52,8 +52,14 @@ export interface ClientReady {
   events: readonly CoreEvent[];
 }
 
-interface CachedRow {
-  base: RowValues;
+/**
+ * Everything the client knows about one row, in one place (a host touches many clients in turn, so each
+ * visit finds their data cold in the CPU cache: one map lookup instead of four): its cached copy, whether a
+ * request is on its way, and the reads waiting for it.
+ */
+interface RowEntry {
+  /** The row as a shard sent it + this client's committed batches it lacked; null while none is cached. */
+  base: RowValues | null;
   /** Shard clock when the row was taken: it contains every update stamped < clock. */
   clock: number;
   /**
@@ -61,7 +67,13 @@ interface CachedRow {
    * it is copied before any change. Reads then cost no copy: most of them add no uncommitted update.
    */
   shared: boolean;
+  /** A request for the row is on its way: one per row, however many workers wait for it. */
+  inFlight: boolean;
+  waiters: Waiter[] | null;
 }
+
+/** An entry with a cached row. */
+type CachedRow = RowEntry & { base: RowValues };
 
 /** The rows one blocked read (or readMany) still waits for. */
 interface ReadGroup {
@@ -94,6 +106,10 @@ interface RetainedBatch {
   rows: Map<number, RowValues>;
 }
 
+function isCached(entry: RowEntry): entry is CachedRow {
+  return entry.base !== null;
+}
+
 const NO_UPDATES: ReadonlyMap<number, Map<number, RowUpdates>> = new Map();
 
 export class ClientCore {
@@ -106,16 +122,17 @@ export class ClientCore {
   private readonly workerClocks: Int32Array;
   private readonly blocked: Uint8Array;
   private procClock = 0;
-  /** Rows in the order they were last refreshed (oldest first), which is the eviction order. */
-  private readonly cache = new Map<number, CachedRow>();
+  /**
+   * Row key → entry. Cached rows are in the order they were last refreshed (oldest first), which is the
+   * eviction order; an entry without a cached row exists only while its row is requested or waited for.
+   */
+  private readonly rows = new Map<number, RowEntry>();
+  private cachedRows = 0;
   private readonly cacheCapacityRows: number;
   /** Uncommitted updates: timestamp → row key → worker → delta. */
   private readonly oplog = new Map<number, Map<number, RowUpdates>>();
   /** Row key → how many timestamps of the oplog hold updates to it: most reads find none to add. */
   private readonly oplogStamps = new Map<number, number>();
-  /** Rows with a request on its way: one per row, however many workers wait for it. */
-  private readonly inFlight = new Set<number>();
-  private readonly waiters = new Map<number, Waiter[]>();
   private readonly outstanding: Int32Array;
   private readonly subscriptions: Int32Array;
   private readonly subscribed = new Set<number>();
@@ -174,8 +191,8 @@ export class ClientCore {
 
   /** The cached row with this client's committed updates replayed (no uncommitted ones), for tests. */
   cachedRow(table: number, row: number): { values: RowValues; clock: number } | undefined {
-    const cached = this.cache.get(rowKey(table, row));
-    return cached === undefined ? undefined : { values: cloneRow(cached.base), clock: cached.clock };
+    const entry = this.rows.get(rowKey(table, row));
+    return entry?.base == null ? undefined : { values: cloneRow(entry.base), clock: entry.clock };
   }
 
   drain(): ClientReady {
@@ -219,22 +236,24 @@ export class ClientCore {
     for (let slot = 0; slot < rows.length; slot++) {
       const row = rows[slot];
       const key = rowKey(table, row);
-      const cached = this.cache.get(key);
-      if (cached !== undefined && cached.clock >= required) {
-        if (spec.staleness === Number.POSITIVE_INFINITY && cached.clock < clock && !this.inFlight.has(key)) {
+      let entry = this.rows.get(key);
+      if (entry !== undefined && isCached(entry) && entry.clock >= required) {
+        if (spec.staleness === Number.POSITIVE_INFINITY && entry.clock < clock && !entry.inFlight) {
           // Async never waits, but it does not keep a row forever either: refresh it in the background.
-          this.request(spec, key, row, 0);
+          this.request(spec, entry, row, 0);
         }
-        group.views[slot] = this.complete(worker, clock, spec, key, row, cached, "cache");
+        group.views[slot] = this.complete(worker, clock, spec, key, row, entry, "cache");
         continue;
       }
       group.missing++;
-      let list = this.waiters.get(key);
-      if (list === undefined) this.waiters.set(key, (list = []));
-      list.push({ worker, requiredClock: required, group, slot });
+      if (entry === undefined) {
+        entry = { base: null, clock: 0, shared: false, inFlight: false, waiters: null };
+        this.rows.set(key, entry);
+      }
+      (entry.waiters ??= []).push({ worker, requiredClock: required, group, slot });
       if (this.emits.blocked)
         this.events.push({ type: "blocked", worker, table, row, clock, requiredClock: required });
-      if (!this.inFlight.has(key)) this.request(spec, key, row, this.requestClock(spec, required, cached));
+      if (!entry.inFlight) this.request(spec, entry, row, this.requestClock(spec, required, entry));
     }
     if (group.missing === 0) return group.views;
     this.blocked[index] = 1;
@@ -347,15 +366,15 @@ export class ClientCore {
         `client ${this.client}: row ${message.row} of ${spec.name} came from shard ${message.shard}, but shard ${shard} owns it`,
       );
     }
-    if (!message.pushed && !this.inFlight.has(key)) {
+    let entry = this.rows.get(key);
+    if (!message.pushed && entry?.inFlight !== true) {
       throw new ProtocolError(
         `client ${this.client}: shard ${shard} answered row ${message.row} of ${spec.name} unasked`,
       );
     }
-    const previous = this.cache.get(key);
-    if (previous !== undefined && message.clock < previous.clock) {
+    if (entry !== undefined && isCached(entry) && message.clock < entry.clock) {
       throw new ProtocolError(
-        `client ${this.client}: row ${message.row} of ${spec.name} went back from clock ${previous.clock} to ${message.clock}`,
+        `client ${this.client}: row ${message.row} of ${spec.name} went back from clock ${entry.clock} to ${message.clock}`,
       );
     }
     let base = message.values;
@@ -377,16 +396,25 @@ export class ClientCore {
       // Replies from one shard arrive in order and their versions never decrease, so older batches are done.
       this.retained[shard] = kept;
     }
-    const cached: CachedRow = { base, clock: message.clock, shared };
-    this.cache.delete(key);
-    this.cache.set(key, cached);
-    if (this.cache.size > this.cacheCapacityRows) this.evict();
+    if (entry === undefined) {
+      entry = { base: null, clock: 0, shared: false, inFlight: false, waiters: null };
+    } else {
+      this.rows.delete(key);
+    }
+    if (entry.base === null) this.cachedRows++;
+    entry.base = base;
+    entry.clock = message.clock;
+    entry.shared = shared;
+    const cached = entry as CachedRow;
+    this.rows.set(key, cached);
+    // Evicting before the request is marked done keeps this row (just refreshed, and maybe still wanted).
+    if (this.cachedRows > this.cacheCapacityRows) this.evict();
     if (!message.pushed) {
-      this.inFlight.delete(key);
+      cached.inFlight = false;
       this.outstanding[shard]--;
     }
-    const list = this.waiters.get(key);
-    if (list === undefined) return;
+    const list = cached.waiters;
+    if (list === null) return;
     const still: Waiter[] = [];
     for (const waiter of list) {
       if (cached.clock < waiter.requiredClock) {
@@ -417,14 +445,14 @@ export class ClientCore {
       }
     }
     if (still.length === 0) {
-      this.waiters.delete(key);
+      cached.waiters = null;
       return;
     }
-    this.waiters.set(key, still);
-    if (!this.inFlight.has(key)) {
+    cached.waiters = still;
+    if (!cached.inFlight) {
       let need = still[0].requiredClock;
       for (const w of still) need = Math.min(need, w.requiredClock);
-      this.request(spec, key, message.row, this.requestClock(spec, need, cached));
+      this.request(spec, cached, message.row, this.requestClock(spec, need, cached));
     }
   }
 
@@ -449,11 +477,8 @@ export class ClientCore {
         addRow(values, updates.deltas[i]);
       }
     }
-    if (values === null) {
-      values = cached.base;
-      cached.shared = true;
-    }
-    const view = new RowView(spec.width, values);
+    if (values === null) cached.shared = true;
+    const view = new RowView(spec.width, values ?? cached.base);
     if (this.emits.read)
       this.events.push({
         type: "read",
@@ -477,24 +502,26 @@ export class ClientCore {
    * − s), so asking for no more than that is safe; asking for at least cache clock + 1 means a re-request
    * waits for the next shard clock instead of bouncing back at once.
    */
-  private requestClock(spec: TableSpec, need: number, cached: CachedRow | undefined): number {
-    const floor = Math.max(cached === undefined ? 0 : cached.clock + 1, requiredClock(spec, this.procClock));
+  private requestClock(spec: TableSpec, need: number, entry: RowEntry): number {
+    const floor = Math.max(isCached(entry) ? entry.clock + 1 : 0, requiredClock(spec, this.procClock));
     return Math.min(need, floor);
   }
 
   /** Drops the least recently refreshed rows that no read is waiting for, down to capacity. */
   private evict(): void {
-    for (const key of this.cache.keys()) {
-      if (this.cache.size <= this.cacheCapacityRows) return;
-      if (this.waiters.has(key) || this.inFlight.has(key)) continue;
-      this.cache.delete(key);
+    for (const [key, entry] of this.rows) {
+      if (this.cachedRows <= this.cacheCapacityRows) return;
+      if (entry.waiters !== null || entry.inFlight || entry.base === null) continue;
+      this.rows.delete(key);
+      this.cachedRows--;
     }
   }
 
-  private request(spec: TableSpec, key: number, row: number, required: number): void {
+  private request(spec: TableSpec, entry: RowEntry, row: number, required: number): void {
     const shard = this.placement(spec, row);
     const subscribe = spec.consistency === "essp";
-    this.inFlight.add(key);
+    const key = rowKey(spec.id, row);
+    entry.inFlight = true;
     this.outstanding[shard]++;
     if (subscribe && !this.subscribed.has(key)) {
       this.subscribed.add(key);
@@ -587,8 +614,8 @@ export class ClientCore {
         const row = keyRow(key);
         const spec = this.tables.get(table)!;
         perShard[this.placement(spec, row)].push({ table, row, delta: sum });
-        const cached = this.cache.get(key);
-        if (cached !== undefined) {
+        const cached = this.rows.get(key);
+        if (cached !== undefined && isCached(cached)) {
           if (cached.shared) {
             cached.base = cloneRow(cached.base);
             cached.shared = false;
