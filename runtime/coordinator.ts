@@ -60,7 +60,8 @@ export interface JobResult {
   traceFiles: string[];
   /**
    * The objective curve: clock 0, every K-th clock and the last (job.objectiveEvery = K), on the consistent
-   * model of that clock; with K = 0, one sample on the final model. The last sample is the summary's objective.
+   * model of that clock; with K = 0, one sample on the final model. The last sample's value is the summary's
+   * objective (the clock-C model is the final one).
    */
   objectives: ObjectiveSample[];
 }
@@ -146,8 +147,11 @@ export class Coordinator {
       const stats = await this.collectDone();
       const wallTimeNs = now();
       const model = await this.collectModel();
-      const objectives = this.objectiveCurve(model, wallTimeNs);
-      const summary = this.summarize(stats, wallTimeNs, objectives.at(-1)!.value);
+      // The final model's objective, evaluated on the dump; the clock-C sample, taken on the shards' own
+      // snapshots, must equal it (a test checks they do).
+      const final = this.sampler.evaluate(job.clocks, wallTimeNs, model);
+      const objectives = this.objectiveCurve(final);
+      const summary = this.summarize(stats, wallTimeNs, final.value);
       const finalRows = [...model]
         .sort((a, b) => a[0] - b[0])
         .map(([, r]) => {
@@ -377,11 +381,9 @@ export class Coordinator {
     }
   }
 
-  /** The samples, or (objectiveEvery 0) the final model's objective; the last one is the final objective. */
-  private objectiveCurve(model: Map<number, ModelRow>, wallTimeNs: number): ObjectiveSample[] {
-    if (this.options.job.objectiveEvery === 0) {
-      return [this.sampler.evaluate(this.options.job.clocks, wallTimeNs, model)];
-    }
+  /** The samples, or (objectiveEvery 0) just the final model's. */
+  private objectiveCurve(final: ObjectiveSample): ObjectiveSample[] {
+    if (this.options.job.objectiveEvery === 0) return [final];
     const missing = this.sampler.missing();
     if (missing.length > 0) {
       throw new Error(`no objective sample at clock${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);

@@ -140,8 +140,9 @@ class ServerHost {
     this.schema = jobSchema(job, this.tables);
     this.firstShard = rank * job.shardsPerServer;
     this.trace = assignment.tracePath === null ? null : new TraceWriter(assignment.tracePath);
-    // Shard clocks are all the host reports, and only to a trace: the shards build no other events.
-    const events = this.trace === null ? [] : (["serverClock"] as const);
+    // Shard clocks are all the host uses (for the trace and the objective samples): the shards build no
+    // other events, and none at all when neither wants them.
+    const events = this.trace === null && job.objectiveEvery === 0 ? [] : (["serverClock"] as const);
     this.shards = Array.from(
       { length: job.shardsPerServer },
       (_, i) =>
