@@ -86,6 +86,8 @@ export class Coordinator {
   private readonly sampler: ObjectiveSampler;
   /** Set while the final model is being collected: a server's rows and its "dumped". */
   private onDumped: ((server: Registered, rows: ModelRow[]) => void) | null = null;
+  /** Set while the final model is being collected: any frame from a server shows it is still sending. */
+  private heardFromServer: (() => void) | null = null;
 
   private constructor(
     private readonly options: CoordinatorOptions,
@@ -95,7 +97,7 @@ export class Coordinator {
     const { job } = options;
     this.app = createApp(job);
     this.tables = jobTables(this.app, job);
-    this.sampler = new ObjectiveSampler(this.app, this.tables, job);
+    this.sampler = new ObjectiveSampler(this.app, this.tables, job, options.log);
   }
 
   static async start(options: CoordinatorOptions): Promise<Coordinator> {
@@ -122,8 +124,6 @@ export class Coordinator {
     const { job } = this.options;
     try {
       await this.bootstrap();
-      // Before the job's t = 0, so the evaluation does not hold up the assignments.
-      this.sampler.start();
       this.listenToServers();
       const jobStartEpochMs = epochMs();
       const now = jobClock(jobStartEpochMs);
@@ -144,8 +144,12 @@ export class Coordinator {
         };
         r.conn.sendControl({ t: "assign", ...assignment });
       }
+      // Clock 0's sample once the assignments have left (a turn later: sends are corked until then), so an
+      // objective that takes long does not hold up the workers, which wait for them with a timeout.
+      await new Promise((resolve) => setImmediate(resolve));
+      this.sampler.start();
       const stats = await this.collectDone();
-      const wallTimeNs = now();
+      const wallTimeNs = Math.max(...stats.map((s) => s.endNs));
       const model = await this.collectModel();
       // The final model's objective, evaluated on the dump; the clock-C sample, taken on the shards' own
       // snapshots, must equal it (a test checks they do).
@@ -347,6 +351,7 @@ export class Coordinator {
       /** The shard and clock each row frame since the last marker claimed, checked against the marker. */
       let from: Array<[number, number]> = [];
       r.conn.listen((frame) => {
+        this.heardFromServer?.();
         if (frame.kind === "row") {
           const m = frame.message;
           rows.push({ table: m.table, row: m.row, values: m.values });
@@ -398,14 +403,17 @@ export class Coordinator {
     const waiting = new Set(servers);
     const timeoutMs = Math.max(60_000, this.options.bootstrapTimeoutMs);
     return new Promise((resolve, reject) => {
+      // From the last frame any server sent, not from the dump request: samples queued before the final rows
+      // may keep this process busy evaluating objectives for a while, and they show the servers are alive.
       const timer = setTimeout(() => {
         reject(
           new Error(
-            `${[...waiting].map(describe).join(", ")} sent no final rows within ${timeoutMs} ms of every worker finishing: ` +
-              "a shard never saw every batch (see that server's log)",
+            `${[...waiting].map(describe).join(", ")} sent no final rows, and no server sent anything for ${timeoutMs} ms, ` +
+              "after every worker finished: a shard never saw every batch (see that server's log)",
           ),
         );
       }, timeoutMs);
+      this.heardFromServer = () => timer.refresh();
       this.settle = {
         resolve: () => {},
         reject: (e) => {
@@ -418,6 +426,7 @@ export class Coordinator {
         for (const row of rows) model.set(rowKey(row.table, row.row), row);
         if (waiting.size === 0) {
           clearTimeout(timer);
+          this.heardFromServer = null;
           resolve(model);
         }
       };

@@ -23,14 +23,8 @@ import { type Assignment, CONTROL_MAX_FRAME_BYTES, joinJob } from "./control.ts"
 import { acceptPeer } from "./handshake.ts";
 import { createApp, jobSchema, jobTables, wantsObjective } from "./job.ts";
 import { type Address, boundAddress, listen } from "./net.ts";
+import { SAMPLE_BACKLOG_BYTES } from "./objective-samples.ts";
 import { TraceWriter } from "./trace-writer.ts";
-
-/**
- * Snapshot bytes a server lets queue toward the coordinator before it stops reading from workers until they
- * drain: the coordinator evaluates the objective between reads, and without a bound a big model sampled
- * every clock would pile up here. Past it, training waits for the samples (memory stays bounded).
- */
-export const SAMPLE_BACKLOG_BYTES = 64 * 1024 * 1024;
 
 export interface ServerProcessOptions {
   coordinator: Address;

@@ -137,6 +137,17 @@ describe("ObjectiveSampler (the coordinator's assembly)", () => {
     expect(s.missing()).toEqual([4]);
   });
 
+  it("keeps clock 0 first though the coordinator evaluates it after the job started", () => {
+    const s = sampler();
+    s.add(0, 3, 7, []);
+    s.add(1, 3, 9, []);
+    s.start();
+    expect(s.samples.map((x) => [x.clock, x.t])).toEqual([
+      [0, 0],
+      [3, 9],
+    ]);
+  });
+
   it("refuses clocks the job does not sample and a shard's second sample", () => {
     const s = sampler();
     expect(() => s.add(0, 2, 1, [])).toThrow(/not a sampled clock/);
