@@ -30,6 +30,11 @@ export interface WorkerStats {
   commNs: number;
   /** From the start of the workers' runs to their end (sockets drained): the job without bootstrap. */
   runNs: number;
+  /**
+   * Job time at that end. The job's wall time is the latest of these, not when the coordinator read the
+   * `done`: that may wait behind the objective samples it evaluates.
+   */
+  endNs: number;
   reads: number;
   /** Data frames this process sent and received (every data frame has a worker process at one end). */
   messages: number;

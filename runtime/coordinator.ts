@@ -1,13 +1,14 @@
 // The coordinator (ps-lite's scheduler): waits for every server and worker process to register, assigns
-// ranks, hands out the job and the servers' addresses, then watches the job to its end, collects the final
-// model from the servers and evaluates the objective. Nothing waits silently: bootstrap has a deadline whose
-// error names the missing roles and the addresses involved.
+// ranks, hands out the job and the servers' addresses, then watches the job to its end: it evaluates the
+// objective on the servers' snapshots at the sampled clocks (objective-samples.ts), then collects the final
+// model from the servers and evaluates the objective on it. Nothing waits silently: bootstrap has a deadline
+// whose error names the missing roles and the addresses involved.
 
 import type { Server, Socket } from "node:net";
 import { join } from "node:path";
-import type { AppInstance, ModelView } from "../apps/api.ts";
+import type { AppInstance } from "../apps/api.ts";
 import { rowKey } from "../core/keys.ts";
-import { initialRow, type RowValues, RowView } from "../core/rows.ts";
+import { RowView } from "../core/rows.ts";
 import type { TableSpec } from "../core/tables.ts";
 import { type RunSummary, TRACE_FORMAT, TRACE_VERSION, type TraceHeader } from "../core/trace-format.ts";
 import { epochMs, jobClock } from "./clock.ts";
@@ -15,8 +16,17 @@ import { controlOnlySchema, type Frame } from "./codec.ts";
 import { Connection, DEFAULT_MAX_QUEUED_BYTES } from "./connection.ts";
 import { type Assignment, CONTROL_MAX_FRAME_BYTES, type WorkerStats } from "./control.ts";
 import { acceptPeer } from "./handshake.ts";
-import { createApp, type JobConfig, jobSchema, jobTables, numShards, processOfWorker } from "./job.ts";
+import {
+  createApp,
+  type JobConfig,
+  jobSchema,
+  jobTables,
+  numShards,
+  processOfWorker,
+  serverOfShard,
+} from "./job.ts";
 import { type Address, boundAddress, formatAddress, listen } from "./net.ts";
+import { type ModelRow, type ObjectiveSample, ObjectiveSampler } from "./objective-samples.ts";
 import { TraceWriter } from "./trace-writer.ts";
 
 export interface CoordinatorOptions {
@@ -48,12 +58,12 @@ export interface JobResult {
   finalRows: Array<{ table: number; row: number; values: Array<[number, number]> }>;
   /** Trace files written by the processes (coordinator first), when tracing. */
   traceFiles: string[];
-}
-
-interface FinalRow {
-  table: number;
-  row: number;
-  values: RowValues;
+  /**
+   * The objective curve: clock 0, every K-th clock and the last (job.objectiveEvery = K), on the consistent
+   * model of that clock; with K = 0, one sample on the final model. The last sample's value is the summary's
+   * objective (the clock-C model is the final one).
+   */
+  objectives: ObjectiveSample[];
 }
 
 interface Registered {
@@ -73,6 +83,11 @@ export class Coordinator {
   private settle: { resolve: () => void; reject: (e: Error) => void } | null = null;
   private failure: Error | null = null;
   private readonly connections = new Set<Connection>();
+  private readonly sampler: ObjectiveSampler;
+  /** Set while the final model is being collected: a server's rows and its "dumped". */
+  private onDumped: ((server: Registered, rows: ModelRow[]) => void) | null = null;
+  /** Set while the final model is being collected: any frame from a server shows it is still sending. */
+  private heardFromServer: (() => void) | null = null;
 
   private constructor(
     private readonly options: CoordinatorOptions,
@@ -82,6 +97,7 @@ export class Coordinator {
     const { job } = options;
     this.app = createApp(job);
     this.tables = jobTables(this.app, job);
+    this.sampler = new ObjectiveSampler(this.app, this.tables, job, options.log);
   }
 
   static async start(options: CoordinatorOptions): Promise<Coordinator> {
@@ -108,6 +124,7 @@ export class Coordinator {
     const { job } = this.options;
     try {
       await this.bootstrap();
+      this.listenToServers();
       const jobStartEpochMs = epochMs();
       const now = jobClock(jobStartEpochMs);
       const traceFiles: string[] = [];
@@ -127,11 +144,18 @@ export class Coordinator {
         };
         r.conn.sendControl({ t: "assign", ...assignment });
       }
+      // Clock 0's sample once the assignments have left (a turn later: sends are corked until then), so an
+      // objective that takes long does not hold up the workers, which wait for them with a timeout.
+      await new Promise((resolve) => setImmediate(resolve));
+      this.sampler.start();
       const stats = await this.collectDone();
-      const wallTimeNs = now();
+      const wallTimeNs = Math.max(...stats.map((s) => s.endNs));
       const model = await this.collectModel();
-      const objective = this.app.objective(modelView(this.tables, model));
-      const summary = this.summarize(stats, wallTimeNs, objective);
+      // The final model's objective, evaluated on the dump; the clock-C sample, taken on the shards' own
+      // snapshots, must equal it (a test checks they do).
+      const final = this.sampler.evaluate(job.clocks, wallTimeNs, model);
+      const objectives = this.objectiveCurve(final);
+      const summary = this.summarize(stats, wallTimeNs, final.value);
       const finalRows = [...model]
         .sort((a, b) => a[0] - b[0])
         .map(([, r]) => {
@@ -139,11 +163,12 @@ export class Coordinator {
           return { table: r.table, row: r.row, values: new RowView(width, r.values).nonZeros() };
         });
       for (const r of this.registered) r.conn.sendControl({ t: "shutdown" });
-      if (coordTrace !== null) await this.writeTrace(coordTrace, summary, finalRows, now());
+      if (coordTrace !== null) await this.writeTrace(coordTrace, summary, objectives, finalRows, now());
       return {
         summary,
         finalRows: finalRows.map((r) => ({ table: r.table, row: r.row, values: r.values })),
         traceFiles,
+        objectives,
       };
     } finally {
       await this.close();
@@ -310,30 +335,85 @@ export class Coordinator {
           }
         });
       }
-      for (const r of this.sorted("server")) {
-        r.conn.listen((frame) => {
-          throw new Error(`unexpected ${frame.kind} frame from ${describe(r)} during the run`);
-        });
-      }
     });
   }
 
-  /** Asks every server for its rows once all clocks are applied; the union is the final model. */
-  private collectModel(): Promise<Map<number, FinalRow>> {
-    const servers = this.sorted("server");
-    const model = new Map<number, FinalRow>();
+  /**
+   * From the assignment on, servers send objective samples: a shard's rows, then a "sample" naming the shard
+   * and clock; at the end, every row, then "dumped". Frames of one connection arrive in order, so the rows
+   * since the last marker are the marker's.
+   */
+  private listenToServers(): void {
     const schema = jobSchema(this.options.job, this.tables);
+    for (const r of this.sorted("server")) {
+      r.conn.setSchema(schema);
+      let rows: ModelRow[] = [];
+      /** The shard and clock each row frame since the last marker claimed, checked against the marker. */
+      let from: Array<[number, number]> = [];
+      r.conn.listen((frame) => {
+        this.heardFromServer?.();
+        if (frame.kind === "row") {
+          const m = frame.message;
+          rows.push({ table: m.table, row: m.row, values: m.values });
+          from.push([m.shard, m.clock]);
+          return;
+        }
+        const body = controlBody(frame, describe(r));
+        if (body.t === "sample") {
+          const { shard, clock, time } = body;
+          if (
+            !Number.isInteger(shard) ||
+            !Number.isInteger(clock) ||
+            typeof time !== "number" ||
+            !Number.isFinite(time) ||
+            body.rows !== rows.length ||
+            from.some(([s, c]) => s !== shard || c !== clock) ||
+            serverOfShard(this.options.job, shard as number) !== r.rank
+          ) {
+            throw new Error(
+              `malformed objective sample from ${describe(r)}: ${JSON.stringify(body)} after ${rows.length} rows`,
+            );
+          }
+          this.sampler.add(shard as number, clock as number, time, rows);
+        } else if (body.t === "dumped" && this.onDumped !== null) {
+          this.onDumped(r, rows);
+        } else {
+          throw new Error(`unexpected "${body.t}" from ${describe(r)}`);
+        }
+        rows = [];
+        from = [];
+      });
+    }
+  }
+
+  /** The samples, or (objectiveEvery 0) just the final model's. */
+  private objectiveCurve(final: ObjectiveSample): ObjectiveSample[] {
+    if (this.options.job.objectiveEvery === 0) return [final];
+    const missing = this.sampler.missing();
+    if (missing.length > 0) {
+      throw new Error(`no objective sample at clock${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);
+    }
+    return this.sampler.samples;
+  }
+
+  /** Asks every server for its rows once all clocks are applied; the union is the final model. */
+  private collectModel(): Promise<Map<number, ModelRow>> {
+    const servers = this.sorted("server");
+    const model = new Map<number, ModelRow>();
     const waiting = new Set(servers);
     const timeoutMs = Math.max(60_000, this.options.bootstrapTimeoutMs);
     return new Promise((resolve, reject) => {
+      // From the last frame any server sent, not from the dump request: samples queued before the final rows
+      // may keep this process busy evaluating objectives for a while, and they show the servers are alive.
       const timer = setTimeout(() => {
         reject(
           new Error(
-            `${[...waiting].map(describe).join(", ")} sent no final rows within ${timeoutMs} ms of every worker finishing: ` +
-              "a shard never saw every batch (see that server's log)",
+            `${[...waiting].map(describe).join(", ")} sent no final rows, and no server sent anything for ${timeoutMs} ms, ` +
+              "after every worker finished: a shard never saw every batch (see that server's log)",
           ),
         );
       }, timeoutMs);
+      this.heardFromServer = () => timer.refresh();
       this.settle = {
         resolve: () => {},
         reject: (e) => {
@@ -341,24 +421,16 @@ export class Coordinator {
           reject(e);
         },
       };
-      for (const r of servers) {
-        r.conn.setSchema(schema);
-        r.conn.listen((frame) => {
-          if (frame.kind === "row") {
-            const m = frame.message;
-            model.set(rowKey(m.table, m.row), { table: m.table, row: m.row, values: m.values });
-          } else if (frame.kind === "control" && frame.body.t === "dumped") {
-            waiting.delete(r);
-            if (waiting.size === 0) {
-              clearTimeout(timer);
-              resolve(model);
-            }
-          } else {
-            throw new Error(`unexpected ${frame.kind} frame from ${describe(r)} while collecting the model`);
-          }
-        });
-        r.conn.sendControl({ t: "dump" });
-      }
+      this.onDumped = (r, rows) => {
+        if (!waiting.delete(r)) throw new Error(`a second "dumped" from ${describe(r)}`);
+        for (const row of rows) model.set(rowKey(row.table, row.row), row);
+        if (waiting.size === 0) {
+          clearTimeout(timer);
+          this.heardFromServer = null;
+          resolve(model);
+        }
+      };
+      for (const r of servers) r.conn.sendControl({ t: "dump" });
     });
   }
 
@@ -416,6 +488,7 @@ export class Coordinator {
   private async writeTrace(
     path: string,
     summary: RuntimeSummary,
+    objectives: readonly ObjectiveSample[],
     finalRows: Array<{ table: number; row: number; values: Array<[number, number]> }>,
     t: number,
   ): Promise<void> {
@@ -440,7 +513,7 @@ export class Coordinator {
     };
     const trace = new TraceWriter(path);
     trace.write(header);
-    trace.write({ k: "obj", clock: job.clocks, t, value: summary.objective });
+    for (const sample of objectives) trace.write({ k: "obj", ...sample });
     for (const r of finalRows) trace.write({ k: "final", table: r.table, row: r.row, values: r.values });
     trace.write({ k: "end", t, summary: { ...summary } });
     await trace.close();
@@ -470,16 +543,4 @@ function percentile(histogram: Map<number, number>, q: number): number {
     if (seen >= q * total) return k;
   }
   return keys[keys.length - 1];
-}
-
-function modelView(tables: readonly TableSpec[], model: Map<number, FinalRow>): ModelView {
-  const byId = new Map(tables.map((t) => [t.id, t]));
-  return {
-    row(table, row) {
-      const spec = byId.get(table);
-      if (spec === undefined) throw new RangeError(`objective asked for unknown table ${table}`);
-      const values = model.get(rowKey(table, row))?.values ?? initialRow(spec, row);
-      return new RowView(spec.width, values);
-    },
-  };
 }

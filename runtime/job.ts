@@ -27,6 +27,17 @@ export interface JobConfig {
   stragglers: string;
   /** Check mode: workers trace every increment and the values every read returned, for the SSP checker. */
   checkMode: boolean;
+  /**
+   * Objective samples on the consistent model every K shard clocks (and at the last), as `ssp sim` takes
+   * them; 0 = only on the final model. Servers need it: they snapshot their shards at those clocks.
+   */
+  objectiveEvery: number;
+}
+
+/** Whether the objective is sampled at this clock (the simulator's rule: every K-th, and the last). */
+export function wantsObjective(job: JobConfig, clock: number): boolean {
+  const every = job.objectiveEvery;
+  return every > 0 && (clock % every === 0 || clock === job.clocks);
 }
 
 /** The job's app, built the same way in every process. */
@@ -115,5 +126,10 @@ export function checkJob(value: unknown): JobConfig {
   if (!Number.isInteger(job.seed)) throw new Error("job config: seed must be an integer");
   if (typeof job.stragglers !== "string") throw new Error("job config: stragglers must be a spec string");
   if (typeof job.checkMode !== "boolean") throw new Error("job config: checkMode must be true or false");
+  if (!Number.isInteger(job.objectiveEvery) || job.objectiveEvery < 0) {
+    throw new Error(
+      `job config: objectiveEvery must be a non-negative integer (0 = final objective only), got ${JSON.stringify(job.objectiveEvery)}`,
+    );
+  }
   return job;
 }

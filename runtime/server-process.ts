@@ -5,6 +5,7 @@
 import type { Server } from "node:net";
 import { keyRow, keyTable } from "../core/keys.ts";
 import { ProtocolError, type RowMessage } from "../core/messages.ts";
+import type { RowValues } from "../core/rows.ts";
 import { ServerShard } from "../core/server.ts";
 import type { TableSpec } from "../core/tables.ts";
 import { jobClock } from "./clock.ts";
@@ -20,8 +21,9 @@ import {
 import { Connection, DEFAULT_MAX_QUEUED_BYTES } from "./connection.ts";
 import { type Assignment, CONTROL_MAX_FRAME_BYTES, joinJob } from "./control.ts";
 import { acceptPeer } from "./handshake.ts";
-import { createApp, jobSchema, jobTables } from "./job.ts";
+import { createApp, jobSchema, jobTables, wantsObjective } from "./job.ts";
 import { type Address, boundAddress, listen } from "./net.ts";
+import { SAMPLE_BACKLOG_BYTES } from "./objective-samples.ts";
 import { TraceWriter } from "./trace-writer.ts";
 
 export interface ServerProcessOptions {
@@ -117,6 +119,8 @@ class ServerHost {
   /** Written as `this.trace?.write({...})`: without a trace, the record is not even built. */
   private readonly trace: TraceWriter | null;
   private dumpRequested = false;
+  /** Workers are paused until the coordinator reads the samples queued for it (see SAMPLE_BACKLOG_BYTES). */
+  private samplesBacklogged = false;
   private endJob!: (error?: Error) => void;
   readonly finished: Promise<void>;
 
@@ -130,8 +134,9 @@ class ServerHost {
     this.schema = jobSchema(job, this.tables);
     this.firstShard = rank * job.shardsPerServer;
     this.trace = assignment.tracePath === null ? null : new TraceWriter(assignment.tracePath);
-    // Shard clocks are all the host reports, and only to a trace: the shards build no other events.
-    const events = this.trace === null ? [] : (["serverClock"] as const);
+    // Shard clocks are all the host uses (for the trace and the objective samples): the shards build no
+    // other events, and none at all when neither wants them.
+    const events = this.trace === null && job.objectiveEvery === 0 ? [] : (["serverClock"] as const);
     this.shards = Array.from(
       { length: job.shardsPerServer },
       (_, i) =>
@@ -209,13 +214,45 @@ class ServerHost {
       if (!conn.send(encodeRowParts(message, t, LEND_MIN_BYTES)) && !conn.socket.isPaused()) {
         // Backpressure: stop reading from a worker we cannot write to; its requests are what fill the pipe.
         conn.socket.pause();
-        conn.drained().then(() => conn.socket.resume());
+        conn.drained().then(() => this.resumeWhenClear(conn));
       }
     }
     for (const e of ready.events) {
-      if (e.type === "serverClock") this.trace?.write({ k: "sclock", s: e.shard, clock: e.clock, t });
+      if (e.type !== "serverClock") continue;
+      this.trace?.write({ k: "sclock", s: e.shard, clock: e.clock, t });
+      if (wantsObjective(this.assignment.job, e.clock)) this.sendSample(shard, e.clock, t);
     }
     if (this.dumpRequested) this.tryDump();
+  }
+
+  /**
+   * Sends the shard's settled rows (every update stamped < clock) to the coordinator, which evaluates the
+   * objective once every shard has sent this clock. Called right after the batch that advanced the clock,
+   * before anything else changes the rows; encodeRow copies the values into the frame, so later clocks,
+   * which change the shard's rows in place, cannot reach the sample.
+   */
+  private sendSample(shard: ServerShard, clock: number, t: number): void {
+    let rows = 0;
+    for (const [key, values] of shard.settledRows()) {
+      this.coord.send(encodeRow(settledRowMessage(shard, key, values, clock), t));
+      rows++;
+    }
+    this.coord.send(encodeControl({ t: "sample", shard: shard.shard, clock, time: t, rows }, t));
+    if (this.coord.socket.writableLength > SAMPLE_BACKLOG_BYTES && !this.samplesBacklogged) {
+      this.samplesBacklogged = true;
+      for (const c of this.clients) if (c?.isOpen) c.socket.pause();
+      this.coord.drained().then(() => {
+        this.samplesBacklogged = false;
+        for (const c of this.clients) if (c?.isOpen) this.resumeWhenClear(c);
+      });
+    }
+  }
+
+  /** Reads from a worker again once neither its replies nor the samples to the coordinator are backed up. */
+  private resumeWhenClear(conn: Connection): void {
+    if (this.samplesBacklogged || !conn.isOpen) return; // the samples' drain resumes every worker
+    if (conn.congested) conn.drained().then(() => this.resumeWhenClear(conn));
+    else conn.socket.resume();
   }
 
   private onControl(frame: Frame): void {
@@ -239,17 +276,7 @@ class ServerHost {
     const t = this.now();
     for (const shard of this.shards) {
       for (const [key, values] of shard.settledRows()) {
-        const message: RowMessage = {
-          type: "row",
-          shard: shard.shard,
-          table: keyTable(key),
-          row: keyRow(key),
-          clock: shard.clock,
-          version: 0,
-          values,
-          pushed: false,
-        };
-        this.coord.send(encodeRow(message, t));
+        this.coord.send(encodeRow(settledRowMessage(shard, key, values, shard.clock), t));
         rows++;
       }
     }
@@ -261,4 +288,18 @@ class ServerHost {
     this.coord.close();
     await this.trace?.close();
   }
+}
+
+/** A settled row as a row frame's message, for the coordinator (samples and the final dump). */
+function settledRowMessage(shard: ServerShard, key: number, values: RowValues, clock: number): RowMessage {
+  return {
+    type: "row",
+    shard: shard.shard,
+    table: keyTable(key),
+    row: keyRow(key),
+    clock,
+    version: 0,
+    values,
+    pushed: false,
+  };
 }

@@ -173,7 +173,8 @@ class WorkerHost {
       }),
     );
     await Promise.all(this.servers.map((c) => c.drained()));
-    const runNs = this.now() - start;
+    const endNs = this.now();
+    const runNs = endNs - start;
     if (this.failure !== null) throw this.failure;
     let computeNs = 0;
     let waitNs = 0;
@@ -189,6 +190,7 @@ class WorkerHost {
       waitNs,
       commNs,
       runNs,
+      endNs,
       reads: this.reads,
       messages: this.messages,
       bytes: this.bytes,

@@ -72,6 +72,9 @@ Flags:
   --seed N                 run seed, default 1
   --stragglers SPEC        the simulator's straggler models (e.g. slow:workers=1,factor=4 or pause:rate=1,ms=50);
                            the runtime sleeps for the extra time, default none
+  --objective-every K      evaluate the objective on the consistent model every K clocks (and at clock 0 and
+                           the last), as ssp sim does: each server sends a copy of its shards' rows at those
+                           clocks; default 1 (0 for --app synthetic); 0 = only on the final model
   --trace FILE             write the merged trace (JSON lines) to FILE
   --check                  check mode (--app synthetic): indicator increments, every read's values traced,
                            then the simulator's SSP checker runs on the merged trace (exit 1 if it fails)
@@ -103,6 +106,7 @@ Flags:
       clocks: { type: "string" },
       seed: { type: "string" },
       trace: { type: "string" },
+      "objective-every": { type: "string" },
       json: { type: "boolean" },
       host: { type: "string" },
       "bootstrap-timeout-ms": { type: "string" },
@@ -127,8 +131,9 @@ Flags:
         : consistency === "async"
           ? null
           : stalenessValue("launch", stringFlag(parsed, "staleness", "2"));
+    const app = stringFlag(parsed, "app", "indicator");
     const job: JobConfig = {
-      app: stringFlag(parsed, "app", "indicator"),
+      app,
       appOptions: appOptions(parsed.values.opt as string[] | undefined),
       workers,
       workerProcesses: Math.ceil(workers / perProcess),
@@ -141,6 +146,7 @@ Flags:
       maxFrameBytes: intFlag("launch", parsed, "max-frame-bytes", DEFAULT_MAX_FRAME_BYTES, 1024),
       stragglers: stringFlag(parsed, "stragglers", "none"),
       checkMode: parsed.values.check === true,
+      objectiveEvery: intFlag("launch", parsed, "objective-every", app === "synthetic" ? 0 : 1, 0),
     };
     if (job.checkMode) {
       if (job.app !== "synthetic") throw new UsageError("ssp launch: --check works with --app synthetic");

@@ -79,6 +79,7 @@ async function runOneOnRuntime(
     clocks: config.clocks,
     seed: config.seed,
     stragglers: config.stragglers,
+    objectiveEvery: config.objectiveEvery,
     bin: join(packageRoot(), "dist", "ssp.js"),
     tracePath: trace?.absolutePath,
   });
@@ -110,7 +111,7 @@ async function runOneOnRuntime(
     reads: s.reads,
     objectiveName: s.objectiveName,
     objective: s.objective,
-    metrics: {},
+    metrics: run.objectives.at(-1)?.metrics ?? {},
     computeUnits: 0,
     messages: s.messages,
     bytes: s.bytes,

@@ -71,6 +71,11 @@ describe("sweep", () => {
     expect(run.summary.clocks).toBe(5);
     expect(run.summary.stalenessP99).toBeLessThanOrEqual(2);
     expect(Number.isFinite(run.summary.objective)).toBe(true);
+    // A curve like the simulator's: the objective at every clock (the grid's objectiveEvery is 1), in time
+    // order, ending at the final objective.
+    expect(run.curve.map((p) => p.clock)).toEqual([0, 1, 2, 3, 4, 5]);
+    for (let i = 1; i < run.curve.length; i++) expect(run.curve[i].t).toBeGreaterThan(run.curve[i - 1].t);
+    expect(run.curve.at(-1)!.value).toBe(run.summary.objective);
     expect(readFileSync(join(outDir, "results.csv"), "utf8")).toMatch(/\nruntime,|,runtime,/);
   });
 });

@@ -37,6 +37,7 @@ const job: JobConfig = {
   maxFrameBytes: 64 * 1024,
   stragglers: "none",
   checkMode: false,
+  objectiveEvery: 0,
 };
 const logs: string[] = [];
 const log = (line: string): void => {
