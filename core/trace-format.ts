@@ -139,6 +139,11 @@ export interface TraceObjective {
   metrics?: Record<string, number>;
 }
 
+/** Whether both hosts sample the objective at shard clock `clock`: every `every` clocks (0: never) and the last. */
+export function objectiveDue(clock: number, every: number, clocks: number): boolean {
+  return every > 0 && (clock % every === 0 || clock === clocks);
+}
+
 /** Check mode only: a server row once every worker finished. */
 export interface TraceFinalRow {
   k: "final";

@@ -4,7 +4,7 @@
 import type { AppInstance } from "../apps/api.ts";
 import { makePlacement, type Placement } from "../core/placement.ts";
 import { type Consistency, defineTable, type TableSpec } from "../core/tables.ts";
-import { stalenessFromJson } from "../core/trace-format.ts";
+import { objectiveDue, stalenessFromJson } from "../core/trace-format.ts";
 import { findApp } from "./apps.ts";
 import type { WireSchema } from "./codec.ts";
 
@@ -36,8 +36,7 @@ export interface JobConfig {
 
 /** Whether the objective is sampled at this clock (the simulator's rule: every K-th, and the last). */
 export function wantsObjective(job: JobConfig, clock: number): boolean {
-  const every = job.objectiveEvery;
-  return every > 0 && (clock % every === 0 || clock === job.clocks);
+  return objectiveDue(clock, job.objectiveEvery, job.clocks);
 }
 
 /** The job's app, built the same way in every process. */

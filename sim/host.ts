@@ -17,6 +17,7 @@ import type { Placement } from "../core/placement.ts";
 import { cloneRow, initialRow, type RowValues, RowView } from "../core/rows.ts";
 import { ServerShard } from "../core/server.ts";
 import type { TableSpec } from "../core/tables.ts";
+import { objectiveDue } from "../core/trace-format.ts";
 import { EventQueue } from "./event-queue.ts";
 import { messageBytes, messageValues } from "./message-size.ts";
 import { Network } from "./network.ts";
@@ -441,8 +442,7 @@ export class SimHost {
   }
 
   private wantsObjective(clock: number): boolean {
-    const every = this.config.objectiveEvery;
-    return every > 0 && (clock % every === 0 || clock === this.config.clocks);
+    return objectiveDue(clock, this.config.objectiveEvery, this.config.clocks);
   }
 
   private snapshotShard(shard: number, clock: number, tNs: number): void {
