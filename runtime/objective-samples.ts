@@ -32,6 +32,17 @@ export interface ObjectiveSample {
  */
 export const SAMPLE_BACKLOG_BYTES = 64 * 1024 * 1024;
 
+/** The backlog limit: SAMPLE_BACKLOG_BYTES, or `SSP_SAMPLE_BACKLOG_BYTES` (bytes) from the environment. */
+export function sampleBacklogBytes(env: Record<string, string | undefined> = process.env): number {
+  const text = env.SSP_SAMPLE_BACKLOG_BYTES;
+  if (text === undefined || text === "") return SAMPLE_BACKLOG_BYTES;
+  const bytes = Number(text);
+  if (!Number.isInteger(bytes) || bytes < 1) {
+    throw new RangeError(`SSP_SAMPLE_BACKLOG_BYTES must be a positive whole number of bytes, got "${text}"`);
+  }
+  return bytes;
+}
+
 /** An evaluation this slow is worth a word: the coordinator does nothing else meanwhile. */
 const SLOW_EVALUATION_MS = 1000;
 

@@ -23,7 +23,7 @@ import { type Assignment, CONTROL_MAX_FRAME_BYTES, joinJob } from "./control.ts"
 import { acceptPeer } from "./handshake.ts";
 import { createApp, jobSchema, jobTables, wantsObjective } from "./job.ts";
 import { type Address, boundAddress, listen } from "./net.ts";
-import { SAMPLE_BACKLOG_BYTES } from "./objective-samples.ts";
+import { sampleBacklogBytes } from "./objective-samples.ts";
 import { TraceWriter } from "./trace-writer.ts";
 
 export interface ServerProcessOptions {
@@ -81,7 +81,13 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
         listenAddress: address,
         timeoutMs: options.timeoutMs,
       });
-      host = new ServerHost(assignment, coord);
+      try {
+        host = new ServerHost(assignment, coord, options.log);
+      } catch (e) {
+        // Without the coordinator connection closed, this process would never exit and the job would hang.
+        coord.close();
+        throw e;
+      }
       hostReady(host);
       await host.finished.finally(() => host!.close());
     } finally {
@@ -121,12 +127,15 @@ class ServerHost {
   private dumpRequested = false;
   /** Workers are paused until the coordinator reads the samples queued for it (see SAMPLE_BACKLOG_BYTES). */
   private samplesBacklogged = false;
+  private readonly sampleBacklogBytes = sampleBacklogBytes();
+  private toldBacklog = false;
   private endJob!: (error?: Error) => void;
   readonly finished: Promise<void>;
 
   constructor(
     private readonly assignment: Assignment,
     private readonly coord: Connection,
+    private readonly log: (line: string) => void,
   ) {
     const { job, rank } = assignment;
     const app = createApp(job);
@@ -238,8 +247,14 @@ class ServerHost {
       rows++;
     }
     this.coord.send(encodeControl({ t: "sample", shard: shard.shard, clock, time: t, rows }, t));
-    if (this.coord.socket.writableLength > SAMPLE_BACKLOG_BYTES && !this.samplesBacklogged) {
+    if (this.coord.socket.writableLength > this.sampleBacklogBytes && !this.samplesBacklogged) {
       this.samplesBacklogged = true;
+      if (!this.toldBacklog) {
+        this.toldBacklog = true;
+        this.log(
+          `objective samples are backing up (over ${this.sampleBacklogBytes} bytes queued for the coordinator): workers wait for them; a larger --objective-every takes fewer`,
+        );
+      }
       for (const c of this.clients) if (c?.isOpen) c.socket.pause();
       this.coord.drained().then(() => {
         this.samplesBacklogged = false;

@@ -75,7 +75,16 @@ export async function runAssigned(
   assignment: Assignment,
   options: WorkerProcessOptions,
 ): Promise<void> {
-  const host = new WorkerHost(assignment, options);
+  let host: WorkerHost;
+  try {
+    host = new WorkerHost(assignment, options);
+  } catch (e) {
+    // Tell the coordinator and let go of it: an open connection would keep this process (and the job) alive.
+    if (coord.isOpen) coord.sendControl({ t: "failed", message: (e as Error).message });
+    await coord.drained();
+    coord.close();
+    throw e;
+  }
   try {
     await host.connect();
     const stats = await host.run();

@@ -91,6 +91,19 @@ describe("ssp launch: objective samples on the runtime", () => {
     expect(only[0].value).toBe(JSON.parse(b.stdout).objective);
   });
 
+  it("samples backing up pause the workers until the coordinator reads them; the job still completes", async () => {
+    // A one-byte backlog limit: every sample pauses every worker connection of its server.
+    const run = await runCli(bin, [...MF, ...SSP2, "--json"], 30_000, { SSP_SAMPLE_BACKLOG_BYTES: "1" });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/\[server 0\] objective samples are backing up \(over 1 bytes queued/);
+    expect(JSON.parse(run.stdout).clocks).toBe(CLOCKS);
+    const bad = await runCli(bin, [...MF, "--clocks", "2"], 30_000, { SSP_SAMPLE_BACKLOG_BYTES: "lots" });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(
+      /SSP_SAMPLE_BACKLOG_BYTES must be a positive whole number of bytes, got "lots"/,
+    );
+  });
+
   it("a bad --objective-every is a usage error naming the flag", async () => {
     for (const bad of ["-1", "1.5", "often"]) {
       const run = await ssp([...MF, `--objective-every=${bad}`]);

@@ -10,10 +10,18 @@ export interface Run {
   elapsedMs: number;
 }
 
-export function runCli(bin: string, args: string[], limitMs = 60_000): Promise<Run> {
+export function runCli(
+  bin: string,
+  args: string[],
+  limitMs = 60_000,
+  env: Record<string, string> = {},
+): Promise<Run> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [bin, ...args], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, ...env },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => {
