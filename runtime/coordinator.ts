@@ -93,23 +93,24 @@ export class Coordinator {
     private readonly options: CoordinatorOptions,
     private readonly listener: Server,
     readonly address: Address,
+    app: AppInstance,
   ) {
     const { job } = options;
-    this.app = createApp(job);
+    this.app = app;
     this.tables = jobTables(this.app, job);
     this.sampler = new ObjectiveSampler(this.app, this.tables, job, options.log);
   }
 
   static async start(options: CoordinatorOptions): Promise<Coordinator> {
     // Fail on a bad app or options here, before anything listens or waits.
-    createApp(options.job);
+    const app = createApp(options.job);
     let self: Coordinator | null = null;
     const pending: Socket[] = [];
     const listener = await listen(options.listen.host, options.listen.port, (socket) => {
       if (self === null) pending.push(socket);
       else self.accept(socket);
     });
-    self = new Coordinator(options, listener, boundAddress(listener));
+    self = new Coordinator(options, listener, boundAddress(listener), app);
     for (const s of pending) self.accept(s);
     return self;
   }
