@@ -8,7 +8,15 @@ import { restartWithYoungGeneration } from "./young-generation.ts";
 const argv = process.argv.slice(2);
 const restarted = restartWithYoungGeneration(argv);
 if (restarted !== null) {
-  process.exitCode = restarted;
+  restarted.then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`ssp: could not start a child Node: ${(e as Error).message}\n`);
+      process.exitCode = 1;
+    },
+  );
 } else {
   main(argv).then(
     (code) => {

@@ -4,7 +4,7 @@
 // 10,000-worker job of `ssp bench sim`; 64 MB semi-spaces let most of them die young. V8 takes the size
 // only at startup, so the simulation commands run themselves again with it when it is missing.
 
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 
 export const YOUNG_GENERATION_FLAG = "--max-semi-space-size=64";
 
@@ -31,20 +31,27 @@ export function wantsRestart(
 }
 
 /**
- * Runs this command again in a child Node with the flag and returns its exit code, or null when no restart
- * is needed. Output, input and signals pass straight through (the child inherits the terminal).
+ * Runs this command again in a child Node with the flag and resolves to its exit code, or returns null when
+ * no restart is needed. Output and input pass straight through (the child inherits them); termination
+ * signals sent to this process are passed on, so the child never outlives it.
  */
-export function restartWithYoungGeneration(argv: readonly string[]): number | null {
+export function restartWithYoungGeneration(argv: readonly string[]): Promise<number> | null {
   if (!wantsRestart(argv, process.execArgv, process.env.NODE_OPTIONS)) return null;
   const script = process.argv[1];
   if (script === undefined) return null;
-  const child = spawnSync(process.execPath, [YOUNG_GENERATION_FLAG, ...process.execArgv, script, ...argv], {
+  const child = spawn(process.execPath, [YOUNG_GENERATION_FLAG, ...process.execArgv, script, ...argv], {
     stdio: "inherit",
   });
-  if (child.error !== undefined) return null;
-  if (child.signal !== null) {
-    process.kill(process.pid, child.signal);
-    return 1;
-  }
-  return child.status ?? 1;
+  const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  for (const signal of signals) process.on(signal, forward);
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code, signal) => {
+      for (const s of signals) process.off(s, forward);
+      // Die of the same signal, so whoever started us sees what happened to the command.
+      if (signal !== null) process.kill(process.pid, signal);
+      resolve(code ?? 1);
+    });
+  });
 }

@@ -1,5 +1,7 @@
 // Simulation commands run again in a Node with a larger young generation, once, and only them.
 
+import { spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { wantsRestart, YOUNG_GENERATION_FLAG } from "../../cli/young-generation.ts";
 
@@ -24,5 +26,56 @@ describe("young generation restart", () => {
     expect(wantsRestart(["sim"], ["--max-semi-space-size=16"], undefined)).toBe(false);
     expect(wantsRestart(["sim"], [], "--enable-source-maps --max-semi-space-size=32")).toBe(false);
     expect(wantsRestart(["sim"], ["--enable-source-maps"], "--enable-source-maps")).toBe(true);
+  });
+});
+
+/** A child process of `parent`, from /proc (Linux): the field after the command in /proc/PID/stat. */
+function childOf(parent: number): number | null {
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === parent) return Number(name);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return null;
+}
+
+describe("the restarted command", () => {
+  it("dies with its parent: a SIGTERM to ssp reaches the simulation child, and ssp reports it", async () => {
+    const parent = spawn(
+      process.execPath,
+      ["dist/ssp.js", "sim", "--workers", "4000", "--clocks", "1000", "--json"],
+      { stdio: "ignore" },
+    );
+    const childPid = async (): Promise<number | null> => {
+      // Bounded: the child appears within a few hundred milliseconds.
+      for (let i = 0; i < 100; i++) {
+        const pid = childOf(parent.pid!);
+        if (pid !== null) return pid;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return null;
+    };
+    const child = await childPid();
+    expect(child).not.toBeNull();
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      parent.once("exit", (_c, s) => resolve(s)),
+    );
+    parent.kill("SIGTERM");
+    expect(await exited).toBe("SIGTERM");
+    const alive = () => {
+      try {
+        process.kill(child!, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 100 && alive(); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(alive()).toBe(false);
   });
 });
