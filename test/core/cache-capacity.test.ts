@@ -36,6 +36,29 @@ describe("bounded process cache", () => {
     expect(cluster.completed.get(0)!.get(0)).toBe(5); // its own committed update is there
   });
 
+  it("a refreshed row still counts once: refreshing does not push another row out", () => {
+    const bsp = defineTable({ id: 1, name: "b", width: 1, consistency: "bsp" });
+    const cluster = new MemoryCluster({ tables: [bsp], numShards: 1, clients: [[0]], cacheCapacityRows: 2 });
+    const client = cluster.clients[0];
+    const read = (row: number) => {
+      if (client.read(0, 1, row) !== null) return;
+      cluster.pump();
+      cluster.settle();
+    };
+    read(0);
+    read(1);
+    // Under BSP every clock makes both rows stale, so each read below refreshes a row already cached.
+    for (let clock = 0; clock < 3; clock++) {
+      client.clock(0);
+      cluster.pump();
+      cluster.settle();
+      read(0);
+      read(1);
+      expect(client.cachedRow(1, 0)?.clock).toBe(clock + 1);
+      expect(client.cachedRow(1, 1)?.clock).toBe(clock + 1);
+    }
+  });
+
   it("refuses a capacity below one row", () => {
     expect(
       () => new MemoryCluster({ tables: [table], numShards: 1, clients: [[0]], cacheCapacityRows: 0 }),
