@@ -110,8 +110,6 @@ function isCached(entry: RowEntry): entry is CachedRow {
   return entry.base !== null;
 }
 
-const NO_UPDATES: ReadonlyMap<number, Map<number, RowUpdates>> = new Map();
-
 export class ClientCore {
   readonly client: number;
   readonly workers: readonly number[];
@@ -467,14 +465,15 @@ export class ClientCore {
   ): RowView {
     let values: RowValues | null = null;
     const window = clock + spec.staleness - 1;
-    const stamps = this.oplogStamps.get(key) ?? 0;
-    for (const [t, byKey] of stamps === 0 ? NO_UPDATES : this.oplog) {
-      const updates = byKey.get(key);
-      if (updates === undefined) continue;
-      for (let i = 0; i < updates.workers.length; i++) {
-        if (updates.workers[i] !== worker && t > window) continue;
-        if (values === null) values = cloneRow(cached.base);
-        addRow(values, updates.deltas[i]);
+    if (this.oplogStamps.has(key)) {
+      for (const [t, byKey] of this.oplog) {
+        const updates = byKey.get(key);
+        if (updates === undefined) continue;
+        for (let i = 0; i < updates.workers.length; i++) {
+          if (updates.workers[i] !== worker && t > window) continue;
+          if (values === null) values = cloneRow(cached.base);
+          addRow(values, updates.deltas[i]);
+        }
       }
     }
     if (values === null) cached.shared = true;

@@ -87,37 +87,30 @@ describe("ClientCore", () => {
   });
 
   it("a first incRow keeps every value in its place, for odd and even widths and both float types", () => {
+    /** What one first incRow of `deltas` sends, from a one-worker client with one table of that width. */
+    const pushed = (valueType: "float64" | "float32", deltas: number[]): number[] => {
+      const table = defineTable({ id: 9, name: "wide", width: deltas.length, valueType });
+      const c = new ClientCore({
+        client: 0,
+        workers: [0],
+        numShards: 1,
+        tables: [table],
+        placement: () => 0,
+      });
+      c.incRow(0, 9, 0, deltas);
+      c.clock(0);
+      const [{ message }] = c.drain().messages;
+      if (message.type !== "batch") throw new Error("expected a batch");
+      return Array.from(message.rows[0].delta as Float64Array);
+    };
     for (const valueType of ["float64", "float32"] as const) {
       for (const width of [1, 4, 5, 8]) {
         // −0 everywhere but index 0: every slot of the copy loop (pairs, and an odd tail) must store +0.
         const signs = Array.from({ length: width }, (_, i) => (i === 0 ? 1 : -0));
-        const z = new ClientCore({
-          client: 0,
-          workers: [0],
-          numShards: 1,
-          tables: [defineTable({ id: 8, name: "zeros", width, valueType })],
-          placement: () => 0,
-        });
-        z.incRow(0, 8, 0, signs);
-        z.clock(0);
-        const [{ message: zm }] = z.drain().messages;
-        if (zm.type !== "batch") throw new Error("expected a batch");
-        const stored = Array.from(zm.rows[0].delta as Float64Array);
+        const stored = pushed(valueType, signs);
         expect(stored.every((v, i) => Object.is(v, signs[i] === 1 ? 1 : 0))).toBe(true);
-        const wide = defineTable({ id: 9, name: "wide", width, valueType, consistency: "ssp", staleness: 1 });
-        const c = new ClientCore({
-          client: 0,
-          workers: [0],
-          numShards: 1,
-          tables: [wide],
-          placement: () => 0,
-        });
         const deltas = Array.from({ length: width }, (_, i) => (i + 1) * 1.5 - (i % 2) * 7);
-        c.incRow(0, 9, 0, deltas);
-        c.clock(0);
-        const [{ message }] = c.drain().messages;
-        if (message.type !== "batch") throw new Error("expected a batch");
-        expect(Array.from(message.rows[0].delta as Float64Array), `${valueType} width ${width}`).toEqual(
+        expect(pushed(valueType, deltas), `${valueType} width ${width}`).toEqual(
           deltas.map((d) => (valueType === "float32" ? Math.fround(d) : d)),
         );
       }
