@@ -66,6 +66,16 @@ interface Child {
   exited: Promise<number>;
 }
 
+/**
+ * Hands a remote role its token on stdin. An ssh that fails at once (the host refuses) may close its stdin
+ * before reading; that EPIPE is not the story and must not crash the launcher: ssh's exit code and
+ * message are, and the child's exit handler reports them.
+ */
+export function sendSecret(child: ChildProcess, secret: string): void {
+  child.stdin!.on("error", () => {});
+  child.stdin!.end(`${secret}\n`);
+}
+
 export class LaunchInterrupted extends Error {
   override name = "LaunchInterrupted";
 }
@@ -120,7 +130,7 @@ export async function launch(options: LaunchOptions): Promise<JobResult> {
       : spawn(options.sshCommand ?? "ssh", ["-o", "BatchMode=yes", target, remote], {
           stdio: ["pipe", "pipe", "pipe"],
         });
-    if (!local) child.stdin!.end(`${token}\n`);
+    if (!local) sendSecret(child, token);
     const lastLines: string[] = [];
     for (const s of [child.stdout!, child.stderr!]) {
       createInterface({ input: s }).on("line", (line) => {

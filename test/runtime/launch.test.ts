@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseTrace } from "../../core/trace-format.ts";
 import { expectedCells } from "../../runtime/indicator-app.ts";
+import { sendSecret } from "../../runtime/launcher.ts";
 import { checkTrace } from "../../sim/checker.ts";
 import { buildCli } from "./support/build-cli.ts";
 import { type Run, runCli } from "./support/run-cli.ts";
@@ -162,6 +163,20 @@ describe("ssp launch: 2 servers × 4 workers (2 per process), indicator incremen
       expect(call).toContain("read -r SSP_TOKEN");
       expect(call).not.toMatch(/SSP_TOKEN=/);
     }
+  });
+
+  it("handing the token to an ssh that already closed its stdin does not crash the launcher (EPIPE)", async () => {
+    // What a refused host looks like from here: ssh closes stdin and is about to exit 255.
+    const child = spawn("sh", ["-c", "exec 0<&-; sleep 0.3; exit 255"], {
+      stdio: ["pipe", "ignore", "ignore"],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    sendSecret(child, "token");
+    expect(await exited).toBe(255);
+    await new Promise((resolve) => setImmediate(resolve));
+    // The write did fail; with no handler of sendSecret's own, that error would have been uncaught.
+    expect((child.stdin!.errored as NodeJS.ErrnoException | null)?.code).toBe("EPIPE");
   });
 
   it("a missing server makes bootstrap time out, within the configured time, naming what is missing", async () => {
