@@ -8,6 +8,7 @@
 import { type CoreEvent, type CoreEventType, type EventFilter, eventFilter, NOTHING } from "./events.ts";
 import { isRowId, keyRow, keyTable, rowKey } from "./keys.ts";
 import {
+  type BatchMessage,
   ProtocolError,
   type RowDelta,
   type RowMessage,
@@ -15,7 +16,19 @@ import {
   type ToShard,
 } from "./messages.ts";
 import type { Placement } from "./placement.ts";
-import { addAt, addRow, cloneRow, newDense, newRow, type RowValues, RowView, SparseValues } from "./rows.ts";
+import {
+  addAt,
+  addRow,
+  cloneRow,
+  copyIfFinite,
+  type DenseValues,
+  newDense,
+  newRow,
+  type RowValues,
+  RowView,
+  recycleDense,
+  SparseValues,
+} from "./rows.ts";
 import { type TableSpec, validateTables } from "./tables.ts";
 
 export interface ClientConfig {
@@ -193,6 +206,17 @@ export class ClientCore {
     return entry?.base == null ? undefined : { values: cloneRow(entry.base), clock: entry.clock };
   }
 
+  /**
+   * The host has sent this batch (from `drain()`, for `shard`) and its bytes have left the process: its long
+   * rows go back for reuse (recycleDense), except those the client keeps to patch replies that predate
+   * the batch. Optional: a host that never calls it only leaves more to the garbage collector. A host that
+   * hands batches to an in-process server must not call it, since the server may keep a delta as its row.
+   */
+  release(shard: number, message: BatchMessage): void {
+    for (const batch of this.retained[shard]) if (batch.version === message.version) return;
+    for (const { delta } of message.rows) if (!(delta instanceof SparseValues)) recycleDense(delta);
+  }
+
   drain(): ClientReady {
     const ready: ClientReady = { messages: NOTHING, completions: NOTHING, events: NOTHING };
     if (this.outbox.length > 0) {
@@ -285,27 +309,10 @@ export class ClientCore {
       spec.valueType !== "int32" &&
       this.findDelta(worker, clock, key) === null
     ) {
-      // The row's first increment this clock (a whole-row push): copy and check in one pass over the values
-      // instead of a check pass, then an add pass into a zero row. v + 0 is exactly what 0 + v stores
-      // (−0 becomes +0, floats round alike), and the row joins the oplog only if every value is finite.
-      const fresh = newDense(spec.valueType, n);
-      // x·0 is 0 for finite x and NaN for ±∞ and NaN; two sums, so the adds do not wait on each other.
-      let p0 = 0;
-      let p1 = 0;
-      let i = 0;
-      for (; i + 1 < n; i += 2) {
-        const a = deltas[i];
-        const b = deltas[i + 1];
-        p0 += a * 0;
-        p1 += b * 0;
-        fresh[i] = a + 0;
-        fresh[i + 1] = b + 0;
-      }
-      if (i < n) {
-        p0 += deltas[i] * 0;
-        fresh[i] = deltas[i] + 0;
-      }
-      if (p0 + p1 === 0) {
+      // The row's first increment this clock (a whole-row push): a checked copy, not a zero row plus an add.
+      // The row joins the oplog only if every value is finite.
+      const fresh = newDense(spec.valueType, n) as Float32Array | Float64Array;
+      if (copyIfFinite(fresh, deltas)) {
         this.deltaFor(worker, clock, spec, key, fresh);
         return;
       }
@@ -608,7 +615,10 @@ export class ClientCore {
         if (stamps === 0) this.oplogStamps.delete(key);
         else this.oplogStamps.set(key, stamps);
         const sum = deltas[0];
-        for (let i = 1; i < deltas.length; i++) addRow(sum, deltas[i]);
+        for (let i = 1; i < deltas.length; i++) {
+          addRow(sum, deltas[i]);
+          if (!(deltas[i] instanceof SparseValues)) recycleDense(deltas[i] as DenseValues);
+        }
         const table = keyTable(key);
         const row = keyRow(key);
         const spec = this.tables.get(table)!;

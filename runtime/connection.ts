@@ -115,8 +115,10 @@ export class Connection {
    * for drained(). Frames sent in one turn of the event loop leave in one writev: the socket is corked at
    * the first and uncorked once the turn's synchronous work and promise jobs are done, so a burst of small
    * frames costs one system call instead of one each (noDelay stays on: nothing waits for a timer).
+   * `onWritten` runs once the frame's bytes have left the process (or the socket failed): lent memory in
+   * the frame may be reused from then on.
    */
-  send(frame: Buffer | readonly Buffer[]): boolean {
+  send(frame: Buffer | readonly Buffer[], onWritten?: () => void): boolean {
     if (this.ended) throw this.failure ?? new Error(`connection to ${this.label} is closed`);
     if (!this.corked) {
       this.corked = true;
@@ -124,8 +126,10 @@ export class Connection {
       process.nextTick(this.uncork);
     }
     let ok = true;
-    if (Buffer.isBuffer(frame)) ok = this.socket.write(frame);
-    else for (const part of frame) ok = this.socket.write(part);
+    if (Buffer.isBuffer(frame)) ok = this.socket.write(frame, onWritten);
+    else
+      for (let i = 0; i < frame.length; i++)
+        ok = this.socket.write(frame[i], i === frame.length - 1 ? onWritten : undefined);
     if (this.socket.writableLength > this.options.maxQueuedBytes) {
       this.fail(
         new Error(

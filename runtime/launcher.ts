@@ -76,6 +76,12 @@ export function sendSecret(child: ChildProcess, secret: string): void {
   child.stdin!.end(`${secret}\n`);
 }
 
+/** SSP_PROFILE_DIR=DIR: local roles write V8 CPU profiles there (node refuses --cpu-prof in NODE_OPTIONS). */
+function profileFlags(): string[] {
+  const dir = process.env.SSP_PROFILE_DIR;
+  return dir === undefined || dir === "" ? [] : ["--cpu-prof", `--cpu-prof-dir=${dir}`];
+}
+
 export class LaunchInterrupted extends Error {
   override name = "LaunchInterrupted";
 }
@@ -123,7 +129,7 @@ export async function launch(options: LaunchOptions): Promise<JobResult> {
         .join(" ")} node ${shellQuote(options.bin)} ${role}`,
     ].join(" && ");
     const child = local
-      ? spawn(process.execPath, [options.bin, role], {
+      ? spawn(process.execPath, [...profileFlags(), options.bin, role], {
           env: { ...process.env, ...env, SSP_TOKEN: token },
           stdio: ["ignore", "pipe", "pipe"],
         })

@@ -346,11 +346,20 @@ class WorkerHost {
     const t = this.now();
     for (const { shard, message } of ready.messages) {
       // Deltas of LEND_MIN_BYTES or more are sent from the core's own arrays: it never changes a drained batch.
+      const server = this.servers[serverOfShard(job, shard)];
       const frame =
         message.type === "batch"
           ? encodeBatchParts(shard, message, t, LEND_MIN_BYTES)
           : [encodeRead(shard, message, t)];
-      this.servers[serverOfShard(job, shard)].send(frame);
+      if (message.type === "batch") {
+        // The batch's long rows can be reused once its bytes have left (at once if none were lent).
+        const release = (): void => this.core.release(shard, message);
+        if (frame.length > 1) server.send(frame, release);
+        else {
+          server.send(frame);
+          release();
+        }
+      } else server.send(frame);
       this.messages++;
       for (const part of frame) this.bytes += part.length;
     }

@@ -1,0 +1,252 @@
+// WebAssembly SIMD kernels for long dense float rows: add, finite check, and v + 0 (which turns −0 into +0).
+//
+// Why our own code here: V8 does not vectorise typed-array loops, and a Float32Array add costs a float64
+// round trip per value, ~1.3–1.7 ns a value on this project's machines; f32x4 / f64x2 lanes do it in
+// ~0.1–0.2 ns. Rows live in JavaScript typed arrays, so a kernel copies them into wasm memory and back
+// (`TypedArray.set`, a memcpy, ~0.1 ns a value each way); below SIMD_MIN_VALUES the copies cost more than
+// the lanes save and callers keep their JavaScript loops (`ssp bench core` prints both).
+//
+// The results are bit for bit those of the JavaScript loops: IEEE adds round the same in a lane as in a
+// scalar (float32 `a += b` in JavaScript rounds the float64 sum once more, which for one add of two float32
+// values is exact-then-rounded either way), and x·0 is NaN exactly for ±∞ and NaN in both.
+//
+// The module is a few dozen bytes assembled below from named opcodes, rather than a checked-in binary, so a
+// reader can check every instruction against the WebAssembly SIMD specification.
+
+/** Rows at least this long go through the SIMD kernels (measured crossover, float32, this project's bench). */
+export const SIMD_MIN_VALUES = 128;
+
+type FloatRow = Float32Array | Float64Array;
+
+const I32 = 0x7f;
+const V128 = 0x7b;
+const BLOCK = [0x02, 0x40];
+const LOOP = [0x03, 0x40];
+const END = 0x0b;
+const BR = 0x0c;
+const BR_IF = 0x0d;
+const I32_CONST = 0x41;
+const I32_ADD = 0x6a;
+const I32_GE_U = 0x4f;
+
+function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+const localGet = (i: number): number[] => [0x20, i];
+const localSet = (i: number): number[] => [0x21, i];
+const simd = (op: number): number[] => [0xfd, ...uleb(op)];
+/** v128.load / v128.store with a 16-byte alignment hint and no offset. */
+const V128_LOAD = [...simd(0x00), 4, 0];
+const V128_STORE = [...simd(0x0b), 4, 0];
+const I32X4_ALL_TRUE = simd(0xa3);
+
+interface Lanes {
+  add: number;
+  mul: number;
+  eq: number;
+}
+const F32X4: Lanes = { add: 0xe4, mul: 0xe6, eq: 0x41 };
+const F64X2: Lanes = { add: 0xf0, mul: 0xf2, eq: 0x47 };
+
+/**
+ * `for (i = 0; i < bytes; i += 16) step(i)`, with the loop counter in local `counter` and the byte count in
+ * local `bytes`.
+ */
+function loop16(counter: number, bytes: number, step: number[]): number[] {
+  return [
+    ...BLOCK,
+    ...LOOP,
+    ...localGet(counter),
+    ...localGet(bytes),
+    I32_GE_U,
+    BR_IF,
+    1,
+    ...step,
+    ...localGet(counter),
+    I32_CONST,
+    16,
+    I32_ADD,
+    ...localSet(counter),
+    BR,
+    0,
+    END,
+    END,
+  ];
+}
+
+/** address = local p + local counter */
+const at = (p: number, counter: number): number[] => [...localGet(p), ...localGet(counter), I32_ADD];
+
+/** add(dst, src, bytes): dst[k] += src[k] lane by lane. Locals: 0 dst, 1 src, 2 bytes, 3 i. */
+function addBody(lanes: Lanes): number[] {
+  const step = [
+    ...at(0, 3),
+    ...at(0, 3),
+    ...V128_LOAD,
+    ...at(1, 3),
+    ...V128_LOAD,
+    ...simd(lanes.add),
+    ...V128_STORE,
+  ];
+  return [...uleb(1), 1, I32, ...loop16(3, 2, step), END];
+}
+
+/** plusZero(p, bytes): p[k] = p[k] + 0. Locals: 0 p, 1 bytes, 2 i, 3 zero (v128, starts at 0). */
+function plusZeroBody(lanes: Lanes): number[] {
+  const step = [...at(0, 2), ...at(0, 2), ...V128_LOAD, ...localGet(3), ...simd(lanes.add), ...V128_STORE];
+  return [...uleb(2), 1, I32, 1, V128, ...loop16(2, 1, step), END];
+}
+
+/**
+ * finite(p, bytes) → 1 if every value is finite, else 0: sum += p[k]·0 stays ±0 for finite values and turns
+ * NaN for any ±∞ or NaN; a NaN lane is the one lane not equal to itself. Locals: 0 p, 1 bytes, 2 i,
+ * 3 sum, 4 zero (v128s, start at 0).
+ */
+function finiteBody(lanes: Lanes): number[] {
+  const step = [
+    ...localGet(3),
+    ...at(0, 2),
+    ...V128_LOAD,
+    ...localGet(4),
+    ...simd(lanes.mul),
+    ...simd(lanes.add),
+    ...localSet(3),
+  ];
+  return [
+    ...uleb(2),
+    1,
+    I32,
+    2,
+    V128,
+    ...loop16(2, 1, step),
+    ...localGet(3),
+    ...localGet(3),
+    ...simd(lanes.eq),
+    ...I32X4_ALL_TRUE,
+    END,
+  ];
+}
+
+function section(id: number, bytes: number[]): number[] {
+  return [id, ...uleb(bytes.length), ...bytes];
+}
+
+function vector(items: number[][]): number[] {
+  return [...uleb(items.length), ...items.flat()];
+}
+
+function name(s: string): number[] {
+  return [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
+}
+
+const EXPORTS = ["addF32", "addF64", "plusZeroF32", "plusZeroF64", "finiteF32", "finiteF64"] as const;
+
+function moduleBytes(): Uint8Array {
+  const voidOf3 = [0x60, 3, I32, I32, I32, 0];
+  const voidOf2 = [0x60, 2, I32, I32, 0];
+  const i32Of2 = [0x60, 2, I32, I32, 1, I32];
+  const bodies = [
+    addBody(F32X4),
+    addBody(F64X2),
+    plusZeroBody(F32X4),
+    plusZeroBody(F64X2),
+    finiteBody(F32X4),
+    finiteBody(F64X2),
+  ];
+  return new Uint8Array([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, vector([voidOf3, voidOf2, i32Of2])),
+    ...section(3, vector([[0], [0], [1], [1], [2], [2]])),
+    ...section(5, vector([[0x00, 1]])),
+    ...section(7, vector([[...name("memory"), 0x02, 0], ...EXPORTS.map((e, i) => [...name(e), 0x00, i])])),
+    ...section(10, vector(bodies.map((b) => [...uleb(b.length), ...b]))),
+  ]);
+}
+
+interface Kernels {
+  memory: WebAssembly.Memory;
+  addF32(dst: number, src: number, bytes: number): void;
+  addF64(dst: number, src: number, bytes: number): void;
+  plusZeroF32(p: number, bytes: number): void;
+  plusZeroF64(p: number, bytes: number): void;
+  finiteF32(p: number, bytes: number): number;
+  finiteF64(p: number, bytes: number): number;
+}
+
+let kernels: Kernels | null = null;
+let f32 = new Float32Array(0);
+let f64 = new Float64Array(0);
+
+/** Two 16-byte-aligned regions of `bytes` each, in wasm memory; returns the second region's offset. */
+function reserve(bytes: number): number {
+  const second = (bytes + 15) & ~15;
+  kernels ??= new WebAssembly.Instance(new WebAssembly.Module(moduleBytes() as BufferSource), {})
+    .exports as unknown as Kernels;
+  const need = 2 * second;
+  const memory = kernels.memory;
+  if (memory.buffer.byteLength < need) memory.grow(Math.ceil((need - memory.buffer.byteLength) / 65536));
+  if (f32.buffer !== memory.buffer) {
+    f32 = new Float32Array(memory.buffer);
+    f64 = new Float64Array(memory.buffer);
+  }
+  return second;
+}
+
+/** Copies `row` into wasm memory at byte `offset`, zeroing the lanes after it up to the next 16 bytes. */
+function load(row: FloatRow, offset: number): number {
+  if (row instanceof Float32Array) {
+    const at = offset >> 2;
+    f32.set(row, at);
+    f32.fill(0, at + row.length, at + ((row.length + 3) & ~3));
+  } else {
+    const at = offset >> 3;
+    f64.set(row, at);
+    if (row.length & 1) f64[at + row.length] = 0;
+  }
+  return (row.byteLength + 15) & ~15;
+}
+
+function store(row: FloatRow, offset: number): void {
+  if (row instanceof Float32Array) row.set(f32.subarray(offset >> 2, (offset >> 2) + row.length));
+  else row.set(f64.subarray(offset >> 3, (offset >> 3) + row.length));
+}
+
+/** target[k] += source[k]; both the same float type and length. */
+export function simdAdd(target: FloatRow, source: FloatRow): void {
+  const second = reserve(target.byteLength);
+  const bytes = load(target, 0);
+  load(source, second);
+  if (target instanceof Float32Array) kernels!.addF32(0, second, bytes);
+  else kernels!.addF64(0, second, bytes);
+  store(target, 0);
+}
+
+/** Whether every value is finite (no NaN, no ±∞). */
+export function simdAllFinite(values: FloatRow): boolean {
+  reserve(values.byteLength);
+  const bytes = load(values, 0);
+  return (values instanceof Float32Array ? kernels!.finiteF32(0, bytes) : kernels!.finiteF64(0, bytes)) === 1;
+}
+
+/**
+ * target[k] = source[k] + 0 if every source value is finite, and returns true; otherwise leaves target alone
+ * and returns false. (0 + v is what adding a row of deltas into a zero row stores: −0 becomes +0.)
+ */
+export function simdCopyFinite(target: FloatRow, source: FloatRow): boolean {
+  reserve(source.byteLength);
+  const bytes = load(source, 0);
+  const float32 = source instanceof Float32Array;
+  if ((float32 ? kernels!.finiteF32(0, bytes) : kernels!.finiteF64(0, bytes)) !== 1) return false;
+  if (float32) kernels!.plusZeroF32(0, bytes);
+  else kernels!.plusZeroF64(0, bytes);
+  store(target, 0);
+  return true;
+}

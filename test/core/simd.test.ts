@@ -1,0 +1,157 @@
+// The WebAssembly SIMD kernels give bit for bit what the JavaScript loops give, and long rows a host hands
+// back are reused only when nothing else refers to them.
+
+import { fc, test } from "@fast-check/vitest";
+import { describe, expect, it } from "vitest";
+import { ClientCore } from "../../core/client.ts";
+import type { BatchMessage } from "../../core/messages.ts";
+import { addRow, copyIfFinite, newDense, recycleDense } from "../../core/rows.ts";
+import { SIMD_MIN_VALUES, simdAdd, simdAllFinite, simdCopyFinite } from "../../core/simd.ts";
+import { defineTable } from "../../core/tables.ts";
+
+const special = [0, -0, 1e-45, -1e-40, 3.4e38, -3.4e38, 1e300, 0.1, -2.5];
+const finite = fc.oneof(fc.constantFrom(...special), fc.double({ noNaN: true, noDefaultInfinity: true }));
+const anyValue = fc.oneof(
+  finite,
+  fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY),
+);
+const types = [Float32Array, Float64Array] as const;
+
+/** Pairs of same-length rows, lengths around the SIMD threshold and the 4-lane tails. */
+const rowPair = (values: fc.Arbitrary<number>) =>
+  fc
+    .integer({ min: 0, max: SIMD_MIN_VALUES * 3 + 3 })
+    .chain((n) =>
+      fc.tuple(
+        fc.array(values, { minLength: n, maxLength: n }),
+        fc.array(values, { minLength: n, maxLength: n }),
+      ),
+    );
+
+function sameBits(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+
+describe("SIMD kernels", () => {
+  for (const Type of types) {
+    test.prop([rowPair(finite)])(`${Type.name}: simdAdd and addRow equal the scalar loop`, ([t, s]) => {
+      const target = Type.from(t);
+      const source = Type.from(s);
+      const scalar = target.slice();
+      for (let i = 0; i < scalar.length; i++) scalar[i] += source[i];
+      const lanes = target.slice();
+      simdAdd(lanes, source);
+      const viaAddRow = target.slice();
+      addRow(viaAddRow, source);
+      expect(sameBits(lanes, scalar)).toBe(true);
+      expect(sameBits(viaAddRow, scalar)).toBe(true);
+    });
+
+    test.prop([rowPair(anyValue)])(
+      `${Type.name}: simdAllFinite and copyIfFinite agree with the scalar check`,
+      ([, s]) => {
+        const source = Type.from(s);
+        const allFinite = source.every((v) => Number.isFinite(v));
+        expect(simdAllFinite(source)).toBe(allFinite);
+        const lanes = new Type(source.length).fill(7);
+        expect(simdCopyFinite(lanes, source)).toBe(allFinite);
+        const viaRows = new Type(source.length);
+        expect(copyIfFinite(viaRows, source)).toBe(allFinite);
+        if (allFinite) {
+          // v + 0: −0 becomes +0, as when the row is added into a zero row.
+          const expected = source.map((v) => v + 0);
+          expect(sameBits(lanes, expected)).toBe(true);
+          expect(sameBits(viaRows, expected)).toBe(true);
+        } else {
+          expect(lanes.every((v) => v === 7)).toBe(true);
+        }
+      },
+    );
+  }
+
+  it("finds a non-finite value in any lane, including the last, unaligned one", () => {
+    for (const Type of types) {
+      for (const n of [SIMD_MIN_VALUES, SIMD_MIN_VALUES + 1, SIMD_MIN_VALUES + 3, 4099]) {
+        for (const at of [0, 1, 2, 3, n - 1]) {
+          const row = new Type(n).fill(1);
+          row[at] = Number.NaN;
+          expect(simdAllFinite(row), `${Type.name} n=${n} at=${at}`).toBe(false);
+        }
+      }
+    }
+  });
+});
+
+describe("recycled long rows", () => {
+  const wide = defineTable({ id: 1, name: "wide", width: 4096, consistency: "ssp", staleness: 0 });
+
+  it("newDense hands a recycled row back zeroed, and ignores rows carved from a slab", () => {
+    const row = newDense("float32", 4096);
+    row.fill(3);
+    recycleDense(row);
+    const again = newDense("float32", 4096);
+    expect(again).toBe(row);
+    expect(again.every((v) => v === 0)).toBe(true);
+    const small = newDense("float32", 16);
+    recycleDense(small);
+    expect(newDense("float32", 16)).not.toBe(small);
+  });
+
+  function pushedBatch(core: ClientCore, table: number, value: number): BatchMessage {
+    core.incRow(0, table, 0, new Float32Array(4096).fill(value));
+    core.clock(0);
+    const batch = core.drain().messages.find((m) => m.message.type === "batch");
+    if (batch === undefined || batch.message.type !== "batch") throw new Error("no batch after clock");
+    return batch.message;
+  }
+
+  it("a released batch's rows are reused by the next increments, with the right values", () => {
+    const core = new ClientCore({
+      client: 0,
+      workers: [0],
+      numShards: 1,
+      tables: [wide],
+      placement: () => 0,
+    });
+    const first = pushedBatch(core, wide.id, 1);
+    const sent = first.rows[0].delta;
+    core.release(0, first);
+    const second = pushedBatch(core, wide.id, 2);
+    expect(second.rows[0].delta).toBe(sent);
+    expect((second.rows[0].delta as Float32Array).every((v) => v === 2)).toBe(true);
+  });
+
+  it("a batch the client keeps to patch replies (an ESSP subscription) is not reused", () => {
+    const essp = defineTable({ id: 2, name: "essp", width: 4096, consistency: "essp", staleness: 0 });
+    const core = new ClientCore({
+      client: 0,
+      workers: [0],
+      numShards: 1,
+      tables: [essp],
+      placement: () => 0,
+    });
+    // Subscribed to a row of the shard: pushes may predate a batch, so every batch is kept until acknowledged.
+    expect(core.read(0, essp.id, 0)).toBeNull();
+    core.drain();
+    const values = new Float32Array(4096);
+    core.receive({
+      type: "row",
+      shard: 0,
+      table: essp.id,
+      row: 0,
+      clock: 0,
+      version: 0,
+      values,
+      pushed: false,
+    });
+    core.drain();
+    const first = pushedBatch(core, essp.id, 1);
+    const kept = first.rows[0].delta;
+    core.release(0, first);
+    const second = pushedBatch(core, essp.id, 2);
+    expect(second.rows[0].delta).not.toBe(kept);
+    expect((kept as Float32Array).every((v) => v === 1)).toBe(true);
+  });
+});
