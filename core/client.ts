@@ -311,7 +311,7 @@ export class ClientCore {
     ) {
       // The row's first increment this clock (a whole-row push): a checked copy, not a zero row plus an add.
       // The row joins the oplog only if every value is finite.
-      const fresh = newDense(spec.valueType, n) as Float32Array | Float64Array;
+      const fresh = newDense(spec.valueType, n, true) as Float32Array | Float64Array;
       if (copyIfFinite(fresh, deltas)) {
         this.deltaFor(worker, clock, spec, key, fresh);
         return;

@@ -49,16 +49,17 @@ export function recycleDense(values: DenseValues): void {
   recycledBytes += values.byteLength;
 }
 
-function reuseDense(valueType: ValueType, width: number): DenseValues | undefined {
+function reuseDense(valueType: ValueType, width: number, overwrite: boolean): DenseValues | undefined {
   const type =
     valueType === "int32" ? "Int32Array" : valueType === "float32" ? "Float32Array" : "Float64Array";
   const values = recycled.get(`${type}:${width}`)?.pop();
   if (values === undefined) return undefined;
   recycledBytes -= values.byteLength;
-  return values.fill(0);
+  return overwrite ? values : values.fill(0);
 }
 
-export function newDense(valueType: ValueType, width: number): DenseValues {
+/** A zero row; with `overwrite`, a row whose values the caller is about to set, every one (maybe not zero). */
+export function newDense(valueType: ValueType, width: number, overwrite = false): DenseValues {
   const bytes = width * (valueType === "float64" ? 8 : 4);
   if (bytes > 64 && bytes <= SLAB_ROW_MAX_BYTES) {
     const offset = carve(bytes);
@@ -67,7 +68,7 @@ export function newDense(valueType: ValueType, width: number): DenseValues {
     return new Float64Array(slab, offset, width);
   }
   if (recycledBytes > 0 && bytes > SLAB_ROW_MAX_BYTES) {
-    const values = reuseDense(valueType, width);
+    const values = reuseDense(valueType, width, overwrite);
     if (values !== undefined) return values;
   }
   if (valueType === "int32") return new Int32Array(width);

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { defineTable } from "../../core/tables.ts";
 import { controlOnlySchema, encodeBatchParts, encodeControl, type Frame } from "../../runtime/codec.ts";
 import { Connection } from "../../runtime/connection.ts";
-import { connectWithRetry } from "../../runtime/net.ts";
+import { connectWithRetry, listen, SOCKET_HIGH_WATER_BYTES } from "../../runtime/net.ts";
 
 const table = defineTable({ id: 0, name: "rows", width: 600, valueType: "float32" });
 const schema = { tables: new Map([[0, table]]), numClients: 1, numShards: 1, maxFrameBytes: 1 << 20 };
@@ -75,6 +75,43 @@ describe("Connection", () => {
     expect(got[200].kind === "control" && got[200].body.t).toBe("end");
     conn.close();
     receiver.close();
+  });
+
+  it("runtime sockets, dialled and accepted, buffer SOCKET_HIGH_WATER_BYTES before asking to wait", async () => {
+    let accepted!: (s: Socket) => void;
+    const peerSocket = new Promise<Socket>((r) => {
+      accepted = r;
+    });
+    const listener = await listen("127.0.0.1", 0, (s) => accepted(s));
+    server = listener;
+    const { port } = listener.address() as { port: number };
+    const dialled = await connectWithRetry({ host: "127.0.0.1", port }, "test peer", 5000);
+    const peer = await peerSocket;
+    expect(SOCKET_HIGH_WATER_BYTES).toBeGreaterThan(16 * 1024);
+    expect(dialled.writableHighWaterMark).toBe(SOCKET_HIGH_WATER_BYTES);
+    expect(peer.writableHighWaterMark).toBe(SOCKET_HIGH_WATER_BYTES);
+    dialled.destroy();
+    peer.destroy();
+  });
+
+  it("tells the sender once each frame's bytes have left, whole frames and frames in parts alike", async () => {
+    const { conn, peer } = await pair();
+    const written: string[] = [];
+    let received = 0;
+    const arrived = new Promise<void>((resolve) => {
+      peer.on("data", (d: Buffer) => {
+        received += d.length;
+        if (received === 3 * 4096) resolve();
+      });
+    });
+    conn.send(Buffer.alloc(4096), () => written.push("whole"));
+    conn.send([Buffer.alloc(1024), Buffer.alloc(3072)], () => written.push("parts"));
+    conn.send(Buffer.alloc(4096));
+    expect(written).toEqual([]);
+    await arrived;
+    expect(written).toEqual(["whole", "parts"]);
+    conn.close();
+    peer.destroy();
   });
 
   it("lets many callers wait for one drain with one listener, and wakes them all", async () => {

@@ -31,7 +31,7 @@ function ssp(args: string[], limitMs = 60_000): Promise<Run> {
 }
 
 const CLOCKS = 6;
-const cases = [
+const cases: Array<{ name: string; flags: string[]; check: string; width?: number }> = [
   { name: "SSP s=0", flags: ["--consistency", "ssp", "--staleness", "0"], check: "0" },
   { name: "SSP s=2", flags: ["--consistency", "ssp", "--staleness", "2"], check: "2" },
   { name: "async (s=∞)", flags: ["--consistency", "async"], check: "inf" },
@@ -43,8 +43,12 @@ const cases = [
   },
 ];
 
+/** Rows of 1,024 int32 (4 KB): sent from the core's own arrays, which the worker reuses once they have left. */
+const longRows = { name: "async, 4 KB rows", flags: ["--consistency", "async"], check: "inf", width: 1024 };
+
 describe("ssp launch: 2 servers × 4 workers (2 per process), indicator increments", () => {
-  for (const c of cases) {
+  for (const c of [...cases, longRows]) {
+    const width = c.width ?? 4;
     it(`${c.name}: nothing lost, every read in the window, the SSP checker accepts the merged trace`, async () => {
       const trace = join(scratch, `${c.name.replace(/\W+/g, "_")}.jsonl`);
       const run = await ssp([
@@ -62,6 +66,8 @@ describe("ssp launch: 2 servers × 4 workers (2 per process), indicator incremen
         ...c.flags,
         "--opt",
         `check-staleness=${c.check}`,
+        "--opt",
+        `width=${width}`,
         "--trace",
         trace,
         "--json",
@@ -82,7 +88,7 @@ describe("ssp launch: 2 servers × 4 workers (2 per process), indicator incremen
       for (const r of parsed.records) {
         if (r.k === "final") for (const [col, v] of r.values) got.set(`${r.row},${col}`, v);
       }
-      expect(Object.fromEntries(got)).toEqual(Object.fromEntries(expectedCells(4, CLOCKS)));
+      expect(Object.fromEntries(got)).toEqual(Object.fromEntries(expectedCells(4, CLOCKS, 16, width)));
       // Prefixed child output shows every role took part.
       for (const role of ["[server 0]", "[server 1]"]) expect(run.stderr).toContain(role);
     });
