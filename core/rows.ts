@@ -35,14 +35,19 @@ function carve(bytes: number): number {
 // typed array costs a zeroed native allocation and, summed over a stream of them, garbage collections forced
 // by external memory: on a 256 KB-row push that was a third of the sending process's time.
 const RECYCLED_MAX_BYTES = 64 << 20;
-const recycled = new Map<string, DenseValues[]>();
+/** Free rows by recycleKey. */
+const recycled = new Map<number, DenseValues[]>();
 let recycledBytes = 0;
+
+function recycleKey(valueType: ValueType, width: number): number {
+  return width * 3 + (valueType === "int32" ? 0 : valueType === "float32" ? 1 : 2);
+}
 
 /** Hands back a row nothing refers to any more, for newDense to reuse. Rows carved from a slab are ignored. */
 export function recycleDense(values: DenseValues): void {
   if (values.byteLength <= SLAB_ROW_MAX_BYTES || recycledBytes + values.byteLength > RECYCLED_MAX_BYTES)
     return;
-  const key = `${values.constructor.name}:${values.length}`;
+  const key = recycleKey(valueTypeOf(values), values.length);
   const free = recycled.get(key);
   if (free === undefined) recycled.set(key, [values]);
   else free.push(values);
@@ -50,9 +55,7 @@ export function recycleDense(values: DenseValues): void {
 }
 
 function reuseDense(valueType: ValueType, width: number, overwrite: boolean): DenseValues | undefined {
-  const type =
-    valueType === "int32" ? "Int32Array" : valueType === "float32" ? "Float32Array" : "Float64Array";
-  const values = recycled.get(`${type}:${width}`)?.pop();
+  const values = recycled.get(recycleKey(valueType, width))?.pop();
   if (values === undefined) return undefined;
   recycledBytes -= values.byteLength;
   return overwrite ? values : values.fill(0);

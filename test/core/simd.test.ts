@@ -94,6 +94,12 @@ describe("recycled long rows", () => {
     const again = newDense("float32", 4096);
     expect(again).toBe(row);
     expect(again.every((v) => v === 0)).toBe(true);
+    // Only a row of the same type and width: these two have the same bytes as each other.
+    const int32 = newDense("int32", 4096);
+    recycleDense(int32);
+    expect(newDense("float64", 2048)).not.toBe(int32);
+    expect(newDense("float32", 4096)).not.toBe(int32);
+    expect(newDense("int32", 4096)).toBe(int32);
     const small = newDense("float32", 16);
     recycleDense(small);
     expect(newDense("float32", 16)).not.toBe(small);
