@@ -5,6 +5,7 @@
 import type { Socket } from "node:net";
 import { type ControlBody, encodeControl, encodeError, type Frame, type WireSchema } from "./codec.ts";
 import { FrameDecoder } from "./frame-decoder.ts";
+import { readInto } from "./net.ts";
 
 export interface ConnectionOptions {
   /** Who the peer is, for messages: "worker 1 at 127.0.0.1:50412". Updated once the peer says who it is. */
@@ -47,9 +48,11 @@ export class Connection {
     this.label = options.label;
     this.decoder = new FrameDecoder(options.schema);
     socket.setNoDelay(true);
-    socket.on("data", (chunk: Buffer) => this.onData(chunk));
     socket.on("error", (e) => this.finish(new Error(`connection to ${this.label}: ${e.message}`)));
     socket.on("close", () => this.finish(null));
+    if (!readInto(socket, (bytes) => this.onData(bytes, true))) {
+      socket.on("data", (chunk: Buffer) => this.onData(chunk, false));
+    }
   }
 
   get isOpen(): boolean {
@@ -192,12 +195,13 @@ export class Connection {
     this.finish(null);
   }
 
-  private onData(chunk: Buffer): void {
+  /** `transient`: the bytes are valid only during this call (see readInto). */
+  private onData(chunk: Buffer, transient: boolean): void {
     if (this.ended) return;
     let frames: Frame[];
     this.decoder.reuseJoinBuffer = this.inPlace && this.handler !== null;
     try {
-      frames = this.decoder.push(chunk);
+      frames = transient ? this.decoder.pushTransient(chunk) : this.decoder.push(chunk);
     } catch (e) {
       this.fail(e as Error);
       return;

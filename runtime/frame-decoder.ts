@@ -21,22 +21,83 @@ export class FrameDecoder {
   /** The join buffer holds a frame returned by the current push(). */
   private joinBusy = false;
 
+  // pushTransient's state: the frame being copied in (its size known from its header), or the first bytes of
+  // a header that has not all arrived.
+  private assembly: Buffer | null = null;
+  private assemblyFill = 0;
+  private readonly headerCarry = Buffer.alloc(HEADER_BYTES);
+  private headerFill = 0;
+
   constructor(public schema: WireSchema) {}
 
   /** Bytes received but not yet part of a returned frame. */
   get pendingBytes(): number {
-    return this.buffered;
+    return this.buffered + this.assemblyFill + this.headerFill;
   }
 
   /** Adds bytes and returns the frames they complete. After a WireError the decoder refuses all input. */
   push(chunk: Buffer): Frame[] {
+    return this.guarded(() => this.take(chunk));
+  }
+
+  /**
+   * Like push, for bytes in a buffer the caller reuses as soon as this returns (a socket read into one fixed
+   * buffer, `onread`): each frame is copied into a buffer of its own as its bytes arrive, one copy per byte,
+   * as push's join makes for long frames, and no buffer per socket read. Use one of push and pushTransient
+   * per decoder.
+   */
+  pushTransient(bytes: Buffer): Frame[] {
+    return this.guarded(() => this.takeTransient(bytes));
+  }
+
+  private guarded(step: () => Frame[]): Frame[] {
     if (this.broken !== null) throw this.broken;
     try {
-      return this.take(chunk);
+      return step();
     } catch (e) {
       this.broken = e instanceof WireError ? e : new WireError("field", (e as Error).message);
       throw this.broken;
     }
+  }
+
+  private takeTransient(bytes: Buffer): Frame[] {
+    const frames: Frame[] = [];
+    let at = 0;
+    while (at < bytes.length) {
+      if (this.assembly === null) {
+        // A frame starts: its header says how long it is, and is checked before any payload is kept.
+        let header: Buffer;
+        if (this.headerFill === 0 && bytes.length - at >= HEADER_BYTES) {
+          header = bytes.subarray(at, at + HEADER_BYTES);
+        } else {
+          const take = Math.min(HEADER_BYTES - this.headerFill, bytes.length - at);
+          bytes.copy(this.headerCarry, this.headerFill, at, at + take);
+          this.headerFill += take;
+          at += take;
+          if (this.headerFill < HEADER_BYTES) return frames;
+          header = this.headerCarry;
+        }
+        const frameBytes = HEADER_BYTES + checkHeader(header, this.schema.maxFrameBytes).payloadBytes;
+        this.assembly = Buffer.allocUnsafe(frameBytes);
+        if (header === this.headerCarry) {
+          this.headerCarry.copy(this.assembly, 0);
+          this.assemblyFill = HEADER_BYTES;
+          this.headerFill = 0;
+        } else {
+          this.assemblyFill = 0;
+        }
+      }
+      const frame = this.assembly;
+      const take = Math.min(frame.length - this.assemblyFill, bytes.length - at);
+      bytes.copy(frame, this.assemblyFill, at, at + take);
+      this.assemblyFill += take;
+      at += take;
+      if (this.assemblyFill < frame.length) return frames;
+      this.assembly = null;
+      this.assemblyFill = 0;
+      frames.push(decodeFrame(frame, this.schema));
+    }
+    return frames;
   }
 
   private take(chunk: Buffer): Frame[] {

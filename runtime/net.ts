@@ -43,16 +43,55 @@ export function boundAddress(server: Server): Address {
   return { host: a.address, port: a.port };
 }
 
+/**
+ * Bytes one read of a dialled socket may bring. Dialled sockets read into one fixed buffer (`onread`) instead
+ * of a fresh 64 KB buffer per read, which the garbage collector then frees: on a pull of 256 KB rows that
+ * freeing was a quarter of the worker's time. (Node offers `onread` for dialled sockets only.)
+ */
+export const READ_BUFFER_BYTES = 256 * 1024;
+
+/** Takes bytes that are valid only until it returns. */
+export type TransientBytes = (bytes: Buffer) => void;
+
+/** Where each dialled socket's reads go, once readInto() says; until then they are kept as copies. */
+const readers = new WeakMap<Socket, TransientBytes | Buffer[]>();
+
+/**
+ * For a socket from connectWithRetry: sends its reads (first any that came before) to `reader`, in a buffer
+ * reused once it returns, and returns true. Returns false for other sockets: read those from 'data'.
+ */
+export function readInto(socket: Socket, reader: TransientBytes): boolean {
+  const early = readers.get(socket);
+  if (!Array.isArray(early)) return false;
+  readers.set(socket, reader);
+  for (const bytes of early) reader(bytes);
+  return true;
+}
+
+function onRead(socket: Socket, bytes: Buffer): void {
+  const reader = readers.get(socket);
+  if (Array.isArray(reader)) reader.push(Buffer.from(bytes));
+  else reader?.(bytes);
+}
+
 function attempt(address: Address, timeoutMs: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     // Node hands connect()'s options to the stream constructor, which takes highWaterMark; @types/node
     // does not list it for connect.
-    const socket = connect({
+    const socket: Socket = connect({
       host: address.host,
       port: address.port,
       noDelay: true,
       highWaterMark: SOCKET_HIGH_WATER_BYTES,
+      onread: {
+        buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+        callback: (n: number, buffer: Uint8Array): boolean => {
+          onRead(socket, (buffer as Buffer).subarray(0, n));
+          return true;
+        },
+      },
     } as NetConnectOpts);
+    readers.set(socket, []);
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new Error("timed out"));

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { defineTable } from "../../core/tables.ts";
 import { controlOnlySchema, encodeBatchParts, encodeControl, type Frame } from "../../runtime/codec.ts";
 import { Connection } from "../../runtime/connection.ts";
-import { connectWithRetry, listen, SOCKET_HIGH_WATER_BYTES } from "../../runtime/net.ts";
+import { connectWithRetry, listen, readInto, SOCKET_HIGH_WATER_BYTES } from "../../runtime/net.ts";
 
 const table = defineTable({ id: 0, name: "rows", width: 600, valueType: "float32" });
 const schema = { tables: new Map([[0, table]]), numClients: 1, numShards: 1, maxFrameBytes: 1 << 20 };
@@ -90,6 +90,37 @@ describe("Connection", () => {
     expect(SOCKET_HIGH_WATER_BYTES).toBeGreaterThan(16 * 1024);
     expect(dialled.writableHighWaterMark).toBe(SOCKET_HIGH_WATER_BYTES);
     expect(peer.writableHighWaterMark).toBe(SOCKET_HIGH_WATER_BYTES);
+    dialled.destroy();
+    peer.destroy();
+  });
+
+  it("a dialled socket reads into one buffer; bytes that came before anyone read them arrive first, in order", async () => {
+    let accepted!: (s: Socket) => void;
+    const peerSocket = new Promise<Socket>((r) => {
+      accepted = r;
+    });
+    const listener = await listen("127.0.0.1", 0, (s) => {
+      s.write("early ");
+      accepted(s);
+    });
+    server = listener;
+    const { port } = listener.address() as { port: number };
+    const dialled = await connectWithRetry({ host: "127.0.0.1", port }, "test peer", 5000);
+    const peer = await peerSocket;
+    await new Promise((r) => setTimeout(r, 50)); // the early bytes are read before anyone asks for them
+    expect(readInto(peer, () => {})).toBe(false); // accepted sockets read from 'data'
+    let text = "";
+    const done = new Promise<void>((resolve) => {
+      expect(
+        readInto(dialled, (bytes) => {
+          text += bytes.toString();
+          if (text.endsWith("late")) resolve();
+        }),
+      ).toBe(true);
+    });
+    peer.write("and late");
+    await done;
+    expect(text).toBe("early and late");
     dialled.destroy();
     peer.destroy();
   });
