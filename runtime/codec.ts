@@ -291,7 +291,11 @@ export function encodeRow(message: RowMessage, sentNs = 0): Buffer {
 // ---------------------------------------------------------------------------------------------- decoding
 
 /** Reads one frame's payload; `frame` holds exactly header + payload. */
-export function decodeFrame(frame: Buffer, schema: WireSchema): Frame {
+/**
+ * @param exclusive the frame is the whole of an ArrayBuffer nothing else uses or writes (the decoder made it
+ *   for this frame alone): a view into it then pins nothing but the frame, so rows of any length are views.
+ */
+export function decodeFrame(frame: Buffer, schema: WireSchema, exclusive = false): Frame {
   const { type, sentNs } = checkHeader(frame, schema.maxFrameBytes);
   const payloadBytes = frame.readUInt32LE(8);
   if (frame.length !== HEADER_BYTES + payloadBytes) {
@@ -370,8 +374,9 @@ export function decodeFrame(frame: Buffer, schema: WireSchema): Frame {
       if (flags > 1) throw new WireError("field", `row flags ${flags}: only bit 0 (pushed) is defined`);
       if (r.u8("reserved") !== 0 || r.u16("reserved") !== 0)
         throw new WireError("field", "row: reserved bytes must be 0");
-      // A row becomes the client's cached copy, so only long rows are views (see ROW_ALIAS_MIN_VALUES).
-      const { table, row, values } = readEntry(r, schema, ROW_ALIAS_MIN_VALUES);
+      // A row becomes the client's cached copy, so only long rows are views (see ROW_ALIAS_MIN_VALUES), or
+      // any row when the frame has a buffer of its own.
+      const { table, row, values } = readEntry(r, schema, exclusive ? 0 : ROW_ALIAS_MIN_VALUES);
       r.end("row");
       const message: RowMessage = {
         type: "row",

@@ -95,7 +95,7 @@ export class FrameDecoder {
       if (this.assemblyFill < frame.length) return frames;
       this.assembly = null;
       this.assemblyFill = 0;
-      frames.push(decodeFrame(frame, this.schema));
+      frames.push(decodeFrame(frame, this.schema, ownsItsBuffer(frame)));
     }
     return frames;
   }
@@ -155,4 +155,9 @@ export class FrameDecoder {
     if (this.joinBuffer === null || this.joinBuffer.length < n) this.joinBuffer = Buffer.allocUnsafe(n);
     return this.joinBuffer.subarray(0, n);
   }
+}
+
+/** Short buffers from Buffer.allocUnsafe are slices of a shared pool; long ones have an ArrayBuffer each. */
+function ownsItsBuffer(frame: Buffer): boolean {
+  return frame.byteOffset === 0 && frame.buffer.byteLength === frame.length;
 }

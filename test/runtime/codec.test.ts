@@ -222,6 +222,42 @@ describe("frame decoder join buffer", () => {
   });
 });
 
+describe("frame decoder reading through one buffer", () => {
+  it("gives each frame a buffer of its own, so a row of it is a view when the buffer is the frame's alone", () => {
+    const rowOf = (width: number) => {
+      const spec = defineTable({ id: 0, name: "w", width, valueType: "float32" });
+      const schema = { tables: new Map([[0, spec]]), numClients: 1, numShards: 1, maxFrameBytes: 1 << 20 };
+      const values = Float32Array.from({ length: width }, (_, i) => i + 0.5);
+      const frame = encodeRow({
+        type: "row",
+        shard: 0,
+        table: 0,
+        row: 0,
+        clock: 0,
+        version: 0,
+        values,
+        pushed: false,
+      });
+      const [viaChunks] = new FrameDecoder(schema).push(Buffer.from(frame));
+      const [viaOneBuffer] = readThroughOneBuffer(new FrameDecoder(schema), frame, [7, 100]);
+      if (viaChunks.kind !== "row" || viaOneBuffer.kind !== "row") throw new Error("not a row");
+      expect(Array.from(viaOneBuffer.message.values as Float32Array)).toEqual(Array.from(values));
+      return {
+        frameBytes: frame.length,
+        chunkValuesBuffer: (viaChunks.message.values as Float32Array).buffer.byteLength,
+        ownValuesBuffer: (viaOneBuffer.message.values as Float32Array).buffer.byteLength,
+      };
+    };
+    // 4 KB rows: a copy out of a chunk, but a view of their own frame through one buffer.
+    const long = rowOf(1024);
+    expect(long.chunkValuesBuffer).toBe(4096);
+    expect(long.ownValuesBuffer).toBe(long.frameBytes);
+    // 16 values: their frame is a slice of Buffer's shared pool, so they are copied either way.
+    const short = rowOf(16);
+    expect(short.ownValuesBuffer).toBe(64);
+  });
+});
+
 describe("wire codec finite check", () => {
   it("finds a non-finite value in any column, whatever the row's width", () => {
     for (const width of [1, 5, 8, 11]) {
