@@ -108,7 +108,10 @@ function attempt(address: Address, timeoutMs: number): Promise<Socket> {
   });
 }
 
-/** Connects, retrying until `deadlineMs` has passed; the error names the address, attempts and last fault. */
+/**
+ * Connects, retrying until `deadlineMs` has passed; the error names the address, attempts and last fault. The
+ * socket emits no 'data': read it with readInto (a Connection does).
+ */
 export async function connectWithRetry(address: Address, what: string, deadlineMs: number): Promise<Socket> {
   const start = Date.now();
   let tries = 0;
