@@ -172,7 +172,7 @@ function moduleBytes(): Uint8Array {
   ]);
 }
 
-interface Kernels {
+export interface Kernels {
   memory: WebAssembly.Memory;
   addF32(dst: number, src: number, bytes: number): void;
   addF64(dst: number, src: number, bytes: number): void;
@@ -182,6 +182,12 @@ interface Kernels {
   finiteF64(p: number, bytes: number): number;
 }
 
+/** A fresh instance of the kernels, with a memory of its own (the functions below share one). */
+export function instantiateKernels(): Kernels {
+  return new WebAssembly.Instance(new WebAssembly.Module(moduleBytes() as BufferSource), {})
+    .exports as unknown as Kernels;
+}
+
 let kernels: Kernels | null = null;
 let f32 = new Float32Array(0);
 let f64 = new Float64Array(0);
@@ -189,8 +195,7 @@ let f64 = new Float64Array(0);
 /** Two 16-byte-aligned regions of `bytes` each, in wasm memory; returns the second region's offset. */
 function reserve(bytes: number): number {
   const second = (bytes + 15) & ~15;
-  kernels ??= new WebAssembly.Instance(new WebAssembly.Module(moduleBytes() as BufferSource), {})
-    .exports as unknown as Kernels;
+  kernels ??= instantiateKernels();
   const need = 2 * second;
   const memory = kernels.memory;
   if (memory.buffer.byteLength < need) memory.grow(Math.ceil((need - memory.buffer.byteLength) / 65536));

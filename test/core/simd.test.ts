@@ -6,8 +6,15 @@ import { describe, expect, it } from "vitest";
 import { ClientCore } from "../../core/client.ts";
 import type { BatchMessage } from "../../core/messages.ts";
 import { addRow, copyIfFinite, newDense, recycleDense } from "../../core/rows.ts";
-import { SIMD_MIN_VALUES, simdAdd, simdAllFinite, simdCopyFinite } from "../../core/simd.ts";
+import {
+  instantiateKernels,
+  SIMD_MIN_VALUES,
+  simdAdd,
+  simdAllFinite,
+  simdCopyFinite,
+} from "../../core/simd.ts";
 import { defineTable } from "../../core/tables.ts";
+import { propertyParams } from "../properties/scenario.ts";
 
 const special = [0, -0, 1e-45, -1e-40, 3.4e38, -3.4e38, 1e300, 0.1, -2.5];
 const finite = fc.oneof(fc.constantFrom(...special), fc.double({ noNaN: true, noDefaultInfinity: true }));
@@ -36,20 +43,23 @@ function sameBits(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
 
 describe("SIMD kernels", () => {
   for (const Type of types) {
-    test.prop([rowPair(finite)])(`${Type.name}: simdAdd and addRow equal the scalar loop`, ([t, s]) => {
-      const target = Type.from(t);
-      const source = Type.from(s);
-      const scalar = target.slice();
-      for (let i = 0; i < scalar.length; i++) scalar[i] += source[i];
-      const lanes = target.slice();
-      simdAdd(lanes, source);
-      const viaAddRow = target.slice();
-      addRow(viaAddRow, source);
-      expect(sameBits(lanes, scalar)).toBe(true);
-      expect(sameBits(viaAddRow, scalar)).toBe(true);
-    });
+    test.prop([rowPair(finite)], propertyParams())(
+      `${Type.name}: simdAdd and addRow equal the scalar loop`,
+      ([t, s]) => {
+        const target = Type.from(t);
+        const source = Type.from(s);
+        const scalar = target.slice();
+        for (let i = 0; i < scalar.length; i++) scalar[i] += source[i];
+        const lanes = target.slice();
+        simdAdd(lanes, source);
+        const viaAddRow = target.slice();
+        addRow(viaAddRow, source);
+        expect(sameBits(lanes, scalar)).toBe(true);
+        expect(sameBits(viaAddRow, scalar)).toBe(true);
+      },
+    );
 
-    test.prop([rowPair(anyValue)])(
+    test.prop([rowPair(anyValue)], propertyParams())(
       `${Type.name}: simdAllFinite and copyIfFinite agree with the scalar check`,
       ([, s]) => {
         const source = Type.from(s);
@@ -70,6 +80,63 @@ describe("SIMD kernels", () => {
       },
     );
   }
+
+  it("the module assembled from opcodes computes each kernel's known answers", () => {
+    // A fresh instance, so a change to the assembler shows here even though the shared one is cached.
+    const k = instantiateKernels();
+    const f32 = new Float32Array(k.memory.buffer);
+    const f64 = new Float64Array(k.memory.buffer);
+    // Two 4-lane vectors at bytes 0 and 32 (plus a second vector at 16 and 48, so the loop must step).
+    f32.set([1, 2, 3, 4, 5, 6, 7, 8], 0);
+    f32.set([10, 20, 30, 40, 50, 60, 70, 80], 8);
+    k.addF32(0, 32, 32);
+    expect(Array.from(f32.subarray(0, 8))).toEqual([11, 22, 33, 44, 55, 66, 77, 88]);
+    f64.set([1.5, -2, 1e300, 4], 0);
+    f64.set([0.25, 2, 1e300, -4], 4);
+    k.addF64(0, 32, 32);
+    expect(Array.from(f64.subarray(0, 4))).toEqual([1.75, 0, 2e300, 0]);
+    f32.set([-0, 1, -0, 2, 3, -0, 4, -0], 0);
+    k.plusZeroF32(0, 32);
+    expect(Array.from(f32.subarray(0, 8)).map((v) => Object.is(v, -0))).toEqual(new Array(8).fill(false));
+    f64.set([-0, 1, 2, -0], 0);
+    k.plusZeroF64(0, 32);
+    expect(Array.from(f64.subarray(0, 4)).map((v) => Object.is(v, -0))).toEqual([false, false, false, false]);
+    f32.set([1, 2, 3, 4, 5, 6, 7, 8], 0);
+    expect(k.finiteF32(0, 32)).toBe(1);
+    f32[6] = Number.POSITIVE_INFINITY;
+    expect(k.finiteF32(0, 32)).toBe(0);
+    expect(k.finiteF32(0, 16)).toBe(1);
+    f64.set([1, 2, 3, Number.NaN], 0);
+    expect(k.finiteF64(0, 32)).toBe(0);
+    expect(k.finiteF64(0, 16)).toBe(1);
+  });
+
+  it("a NaN an earlier, longer row left in wasm memory does not spoil a later row's check or copy", () => {
+    for (const Type of types) {
+      for (const n of [SIMD_MIN_VALUES + 1, SIMD_MIN_VALUES + 2, SIMD_MIN_VALUES + 3]) {
+        const poisoned = new Type(n + 4).fill(1);
+        poisoned.fill(Number.NaN, n);
+        expect(simdAllFinite(poisoned)).toBe(false);
+        const clean = new Type(n).fill(2);
+        expect(simdAllFinite(clean), `${Type.name} n=${n}`).toBe(true);
+        simdAllFinite(poisoned);
+        const copy = new Type(n);
+        expect(simdCopyFinite(copy, clean), `${Type.name} n=${n}`).toBe(true);
+        expect(copy.every((v) => v === 2)).toBe(true);
+      }
+    }
+  });
+
+  it("grows its memory for rows longer than it has held so far", () => {
+    for (const n of [20_000, 50_001]) {
+      const target = Float64Array.from({ length: n }, (_, i) => i);
+      const source = Float64Array.from({ length: n }, (_, i) => -2 * i + 0.5);
+      simdAdd(target, source);
+      expect(target.every((v, i) => v === -i + 0.5)).toBe(true);
+      source[n - 1] = Number.NaN;
+      expect(simdAllFinite(source)).toBe(false);
+    }
+  });
 
   it("finds a non-finite value in any lane, including the last, unaligned one", () => {
     for (const Type of types) {
