@@ -166,7 +166,13 @@ describe("recycled long rows", () => {
     recycleDense(int32);
     expect(newDense("float64", 2048)).not.toBe(int32);
     expect(newDense("float32", 4096)).not.toBe(int32);
+    expect(newDense("float64", 4096)).not.toBe(int32);
     expect(newDense("int32", 4096)).toBe(int32);
+    const float32 = newDense("float32", 4096);
+    recycleDense(float32);
+    expect(newDense("float64", 4096)).not.toBe(float32);
+    expect(newDense("int32", 4096)).not.toBe(float32);
+    expect(newDense("float32", 4096)).toBe(float32);
     const small = newDense("float32", 16);
     recycleDense(small);
     expect(newDense("float32", 16)).not.toBe(small);
