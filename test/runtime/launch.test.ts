@@ -43,11 +43,22 @@ const cases: Array<{ name: string; flags: string[]; check: string; width?: numbe
   },
 ];
 
-/** Rows of 1,024 int32 (4 KB): sent from the core's own arrays, which the worker reuses once they have left. */
-const longRows = { name: "async, 4 KB rows", flags: ["--consistency", "async"], check: "inf", width: 1024 };
+/**
+ * Rows of 1,024 int32 (4 KB): sent from the core's own arrays, which the worker reuses once they have left,
+ * unless (ESSP's subscriptions) it keeps them to patch replies.
+ */
+const longRows = [
+  { name: "async, 4 KB rows", flags: ["--consistency", "async"], check: "inf", width: 1024 },
+  {
+    name: "ESSP s=1, 4 KB rows",
+    flags: ["--consistency", "essp", "--staleness", "1"],
+    check: "1",
+    width: 1024,
+  },
+];
 
 describe("ssp launch: 2 servers × 4 workers (2 per process), indicator increments", () => {
-  for (const c of [...cases, longRows]) {
+  for (const c of [...cases, ...longRows]) {
     const width = c.width ?? 4;
     it(`${c.name}: nothing lost, every read in the window, the SSP checker accepts the merged trace`, async () => {
       const trace = join(scratch, `${c.name.replace(/\W+/g, "_")}.jsonl`);
