@@ -43,10 +43,14 @@ function recycleKey(valueType: ValueType, width: number): number {
   return width * 3 + (valueType === "int32" ? 0 : valueType === "float32" ? 1 : 2);
 }
 
-/** Hands back a row nothing refers to any more, for newDense to reuse. Rows carved from a slab are ignored. */
+/**
+ * Hands back a row nothing refers to any more, for newDense to reuse. Only rows with a buffer of their own are
+ * kept: not those carved from a slab, nor views into a larger buffer (a frame's, say).
+ */
 export function recycleDense(values: DenseValues): void {
   if (values.byteLength <= SLAB_ROW_MAX_BYTES || recycledBytes + values.byteLength > RECYCLED_MAX_BYTES)
     return;
+  if (values.byteOffset !== 0 || values.buffer.byteLength !== values.byteLength) return;
   const key = recycleKey(valueTypeOf(values), values.length);
   const free = recycled.get(key);
   if (free === undefined) recycled.set(key, [values]);
