@@ -608,7 +608,9 @@ export class ClientCore {
     const byKey = this.oplog.get(t);
     this.oplog.delete(t);
     this.memoDelta = null;
-    const perShard: RowDelta[][] = Array.from({ length: this.numShards }, () => []);
+    // A loop, not Array.from({ length }, …): that costs ~300 ns even for one shard, on every clock.
+    const perShard: RowDelta[][] = [];
+    for (let shard = 0; shard < this.numShards; shard++) perShard.push([]);
     if (byKey !== undefined) {
       for (const [key, { deltas }] of byKey) {
         const stamps = this.oplogStamps.get(key)! - 1;
