@@ -50,7 +50,7 @@ function recycleKey(valueType: ValueType, width: number): number {
 export function recycleDense(values: DenseValues): void {
   if (values.byteLength <= SLAB_ROW_MAX_BYTES || recycledBytes + values.byteLength > RECYCLED_MAX_BYTES)
     return;
-  if (values.byteOffset !== 0 || values.buffer.byteLength !== values.byteLength) return;
+  if (values.buffer.byteLength !== values.byteLength) return;
   const key = recycleKey(valueTypeOf(values), values.length);
   const free = recycled.get(key);
   if (free === undefined) recycled.set(key, [values]);
