@@ -548,16 +548,16 @@ export class ClientCore {
       });
   }
 
+  /** The last delta looked up, if it is this worker's for this row and clock; else null. */
+  private memoFor(worker: number, clock: number, key: number): RowValues | null {
+    const hit = key === this.memoKey && worker === this.memoWorker && clock === this.memoClock;
+    return hit ? this.memoDelta : null;
+  }
+
   /** The worker's delta for this row and clock, if it has one. */
   private findDelta(worker: number, clock: number, key: number): RowValues | null {
-    if (
-      this.memoDelta !== null &&
-      key === this.memoKey &&
-      worker === this.memoWorker &&
-      clock === this.memoClock
-    ) {
-      return this.memoDelta;
-    }
+    const memo = this.memoFor(worker, clock, key);
+    if (memo !== null) return memo;
     const updates = this.oplog.get(clock)?.get(key);
     if (updates === undefined) return null;
     const at = updates.workers.indexOf(worker);
@@ -572,14 +572,8 @@ export class ClientCore {
     key: number,
     initial?: RowValues,
   ): RowValues {
-    if (
-      this.memoDelta !== null &&
-      key === this.memoKey &&
-      worker === this.memoWorker &&
-      clock === this.memoClock
-    ) {
-      return this.memoDelta;
-    }
+    const memo = this.memoFor(worker, clock, key);
+    if (memo !== null) return memo;
     let byKey = this.oplog.get(clock);
     if (byKey === undefined) this.oplog.set(clock, (byKey = new Map()));
     let updates = byKey.get(key);
