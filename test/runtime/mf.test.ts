@@ -2,12 +2,12 @@
 // must reach the objective the simulator reaches, within 5% (the runtime's interleavings differ, so the
 // SGD path differs a little; the bound says it converges to the same place).
 
-import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findApp } from "../../apps/index.ts";
 import { simulate } from "../../sim/simulate.ts";
 import { buildCli } from "./support/build-cli.ts";
+import { type Run, runCli } from "./support/run-cli.ts";
 
 let bin = "";
 beforeAll(async () => {
@@ -17,25 +17,8 @@ afterAll(() => {
   rmSync(bin, { force: true });
 });
 
-function launchJson(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, "launch", ...args, "--json"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => {
-      stdout += d;
-    });
-    child.stderr.on("data", (d) => {
-      stderr += d;
-    });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 90_000);
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+function launchJson(args: string[]): Promise<Run> {
+  return runCli(bin, ["launch", ...args, "--json"], 90_000);
 }
 
 describe("MF on the runtime and in the simulator", () => {
