@@ -13,7 +13,7 @@ import {
   simdAllFinite,
   simdCopyFinite,
 } from "../../core/simd.ts";
-import { defineTable } from "../../core/tables.ts";
+import { defineTable, type TableSpec } from "../../core/tables.ts";
 import { propertyParams } from "../properties/scenario.ts";
 
 const special = [0, -0, 1e-45, -1e-40, 3.4e38, -3.4e38, 1e300, 0.1, -2.5];
@@ -184,6 +184,11 @@ describe("recycled long rows", () => {
     expect(newDense("float32", 16)).not.toBe(small);
   });
 
+  /** One worker, one shard. */
+  function oneShardClient(table: TableSpec): ClientCore {
+    return new ClientCore({ client: 0, workers: [0], numShards: 1, tables: [table], placement: () => 0 });
+  }
+
   function pushedBatch(core: ClientCore, table: number, value: number): BatchMessage {
     core.incRow(0, table, 0, new Float32Array(4096).fill(value));
     core.clock(0);
@@ -193,13 +198,7 @@ describe("recycled long rows", () => {
   }
 
   it("a released batch's rows are reused by the next increments, with the right values", () => {
-    const core = new ClientCore({
-      client: 0,
-      workers: [0],
-      numShards: 1,
-      tables: [wide],
-      placement: () => 0,
-    });
+    const core = oneShardClient(wide);
     const first = pushedBatch(core, wide.id, 1);
     const sent = first.rows[0].delta;
     core.release(0, first);
@@ -210,13 +209,7 @@ describe("recycled long rows", () => {
 
   it("a batch the client keeps to patch replies (an ESSP subscription) is not reused", () => {
     const essp = defineTable({ id: 2, name: "essp", width: 4096, consistency: "essp", staleness: 0 });
-    const core = new ClientCore({
-      client: 0,
-      workers: [0],
-      numShards: 1,
-      tables: [essp],
-      placement: () => 0,
-    });
+    const core = oneShardClient(essp);
     // Subscribed to a row of the shard: pushes may predate a batch, so every batch is kept until acknowledged.
     expect(core.read(0, essp.id, 0)).toBeNull();
     core.drain();

@@ -37,6 +37,24 @@ async function pair(): Promise<{ conn: Connection; peer: Socket }> {
   return { conn, peer: await peerSocket };
 }
 
+/** A socket dialled with connectWithRetry and its peer accepted by listen(); `onAccept` runs at once on the peer. */
+async function runtimeSockets(
+  onAccept: (s: Socket) => void = () => {},
+): Promise<{ dialled: Socket; peer: Socket }> {
+  let accepted!: (s: Socket) => void;
+  const peerSocket = new Promise<Socket>((r) => {
+    accepted = r;
+  });
+  const listener = await listen("127.0.0.1", 0, (s) => {
+    onAccept(s);
+    accepted(s);
+  });
+  server = listener;
+  const { port } = listener.address() as { port: number };
+  const dialled = await connectWithRetry({ host: "127.0.0.1", port }, "test peer", 5000);
+  return { dialled, peer: await peerSocket };
+}
+
 describe("Connection", () => {
   it("delivers a burst of frames sent in one turn, and frames sent as parts, whole and in order", async () => {
     const { conn, peer } = await pair();
@@ -78,15 +96,7 @@ describe("Connection", () => {
   });
 
   it("runtime sockets, dialled and accepted, buffer SOCKET_HIGH_WATER_BYTES before asking to wait", async () => {
-    let accepted!: (s: Socket) => void;
-    const peerSocket = new Promise<Socket>((r) => {
-      accepted = r;
-    });
-    const listener = await listen("127.0.0.1", 0, (s) => accepted(s));
-    server = listener;
-    const { port } = listener.address() as { port: number };
-    const dialled = await connectWithRetry({ host: "127.0.0.1", port }, "test peer", 5000);
-    const peer = await peerSocket;
+    const { dialled, peer } = await runtimeSockets();
     expect(SOCKET_HIGH_WATER_BYTES).toBeGreaterThan(16 * 1024);
     expect(dialled.writableHighWaterMark).toBe(SOCKET_HIGH_WATER_BYTES);
     expect(peer.writableHighWaterMark).toBe(SOCKET_HIGH_WATER_BYTES);
@@ -95,18 +105,7 @@ describe("Connection", () => {
   });
 
   it("a dialled socket reads into one buffer; bytes that came before anyone read them arrive first, in order", async () => {
-    let accepted!: (s: Socket) => void;
-    const peerSocket = new Promise<Socket>((r) => {
-      accepted = r;
-    });
-    const listener = await listen("127.0.0.1", 0, (s) => {
-      s.write("early ");
-      accepted(s);
-    });
-    server = listener;
-    const { port } = listener.address() as { port: number };
-    const dialled = await connectWithRetry({ host: "127.0.0.1", port }, "test peer", 5000);
-    const peer = await peerSocket;
+    const { dialled, peer } = await runtimeSockets((s) => s.write("early "));
     await new Promise((r) => setTimeout(r, 50)); // the early bytes are read before anyone asks for them
     expect(readInto(peer, () => {})).toBe(false); // accepted sockets read from 'data'
     let text = "";
