@@ -83,6 +83,10 @@ interface RowEntry {
   /** A request for the row is on its way: one per row, however many workers wait for it. */
   inFlight: boolean;
   waiters: Waiter[] | null;
+  /** Neighbours in the eviction order (cached rows only; oldest refresh first). */
+  older: RowEntry | null;
+  newer: RowEntry | null;
+  key: number;
 }
 
 /** An entry with a cached row. */
@@ -119,6 +123,19 @@ interface RetainedBatch {
   rows: Map<number, RowValues>;
 }
 
+function newEntry(key: number): RowEntry {
+  return {
+    base: null,
+    clock: 0,
+    shared: false,
+    inFlight: false,
+    waiters: null,
+    older: null,
+    newer: null,
+    key,
+  };
+}
+
 function isCached(entry: RowEntry): entry is CachedRow {
   return entry.base !== null;
 }
@@ -133,11 +150,15 @@ export class ClientCore {
   private readonly workerClocks: Int32Array;
   private readonly blocked: Uint8Array;
   private procClock = 0;
-  /**
-   * Row key → entry. Cached rows are in the order they were last refreshed (oldest first), which is the
-   * eviction order; an entry without a cached row exists only while its row is requested or waited for.
-   */
+  /** Row key → entry. An entry without a cached row exists only while its row is requested or waited for. */
   private readonly rows = new Map<number, RowEntry>();
+  /**
+   * Cached rows in the order they were last refreshed: the eviction order. A linked list, not the Map's own
+   * order: moving a key to the end of a Map (delete, set) leaves holes that every later scan from the front
+   * walks over, which made refreshing a row of a full cache cost microseconds.
+   */
+  private oldest: RowEntry | null = null;
+  private newest: RowEntry | null = null;
   private cachedRows = 0;
   private readonly cacheCapacityRows: number;
   /** Uncommitted updates: timestamp → row key → worker → delta. */
@@ -269,7 +290,7 @@ export class ClientCore {
       }
       group.missing++;
       if (entry === undefined) {
-        entry = { base: null, clock: 0, shared: false, inFlight: false, waiters: null };
+        entry = newEntry(key);
         this.rows.set(key, entry);
       }
       (entry.waiters ??= []).push({ worker, requiredClock: required, group, slot });
@@ -402,16 +423,16 @@ export class ClientCore {
       this.retained[shard] = kept;
     }
     if (entry === undefined) {
-      entry = { base: null, clock: 0, shared: false, inFlight: false, waiters: null };
-    } else {
-      this.rows.delete(key);
+      entry = newEntry(key);
+      this.rows.set(key, entry);
     }
     if (entry.base === null) this.cachedRows++;
+    else this.unlink(entry);
     entry.base = base;
     entry.clock = message.clock;
     entry.shared = shared;
     const cached = entry as CachedRow;
-    this.rows.set(key, cached);
+    this.linkNewest(cached);
     // Evicting before the request is marked done keeps this row (just refreshed, and maybe still wanted).
     if (this.cachedRows > this.cacheCapacityRows) this.evict();
     if (!message.pushed) {
@@ -515,12 +536,33 @@ export class ClientCore {
 
   /** Drops the least recently refreshed rows that no read is waiting for, down to capacity. */
   private evict(): void {
-    for (const [key, entry] of this.rows) {
-      if (this.cachedRows <= this.cacheCapacityRows) return;
-      if (entry.waiters !== null || entry.inFlight || entry.base === null) continue;
-      this.rows.delete(key);
-      this.cachedRows--;
+    let entry = this.oldest;
+    while (entry !== null && this.cachedRows > this.cacheCapacityRows) {
+      const newer = entry.newer;
+      if (entry.waiters === null && !entry.inFlight) {
+        this.unlink(entry);
+        this.rows.delete(entry.key);
+        this.cachedRows--;
+      }
+      entry = newer;
     }
+  }
+
+  private linkNewest(entry: RowEntry): void {
+    entry.older = this.newest;
+    entry.newer = null;
+    if (this.newest === null) this.oldest = entry;
+    else this.newest.newer = entry;
+    this.newest = entry;
+  }
+
+  private unlink(entry: RowEntry): void {
+    if (entry.older === null) this.oldest = entry.newer;
+    else entry.older.newer = entry.newer;
+    if (entry.newer === null) this.newest = entry.older;
+    else entry.newer.older = entry.older;
+    entry.older = null;
+    entry.newer = null;
   }
 
   private request(spec: TableSpec, entry: RowEntry, row: number, required: number): void {
