@@ -120,7 +120,22 @@ interface RowUpdates {
 /** A sent batch kept so that replies taken before the shard applied it can have it replayed on top. */
 interface RetainedBatch {
   version: number;
-  rows: Map<number, RowValues>;
+  rows: readonly RowDelta[];
+  /** Row key → delta, built on the first lookup in a long batch (most batches are never looked into). */
+  index: Map<number, RowValues> | null;
+}
+
+/** Below this many rows a retained batch is searched in place rather than indexed. */
+const RETAINED_SCAN_ROWS = 8;
+
+function retainedDelta(batch: RetainedBatch, table: number, row: number): RowValues | undefined {
+  const { rows } = batch;
+  if (rows.length <= RETAINED_SCAN_ROWS) {
+    for (const r of rows) if (r.row === row && r.table === table) return r.delta;
+    return undefined;
+  }
+  batch.index ??= new Map(rows.map((r) => [rowKey(r.table, r.row), r.delta]));
+  return batch.index.get(rowKey(table, row));
 }
 
 function newEntry(key: number): RowEntry {
@@ -407,11 +422,13 @@ export class ClientCore {
     let shared = true;
     const retained = this.retained[shard];
     if (retained.length > 0) {
-      const kept: RetainedBatch[] = [];
+      // Batches are kept in version order, and replies from one shard arrive in order with versions that
+      // never decrease, so the batches this reply includes are a prefix, done with for good.
+      let done = 0;
+      while (done < retained.length && retained[done].version <= message.version) done++;
+      if (done > 0) retained.splice(0, done);
       for (const batch of retained) {
-        if (batch.version <= message.version) continue;
-        kept.push(batch);
-        const delta = batch.rows.get(key);
+        const delta = retainedDelta(batch, message.table, message.row);
         if (delta === undefined) continue;
         if (shared) {
           base = cloneRow(base);
@@ -419,8 +436,6 @@ export class ClientCore {
         }
         addRow(base, delta);
       }
-      // Replies from one shard arrive in order and their versions never decrease, so older batches are done.
-      this.retained[shard] = kept;
     }
     if (entry === undefined) {
       entry = newEntry(key);
@@ -675,10 +690,7 @@ export class ClientCore {
     for (let shard = 0; shard < this.numShards; shard++) {
       const rows = perShard[shard];
       if (rows.length > 0 && (this.outstanding[shard] > 0 || this.subscriptions[shard] > 0)) {
-        this.retained[shard].push({
-          version,
-          rows: new Map(rows.map((r) => [rowKey(r.table, r.row), r.delta])),
-        });
+        this.retained[shard].push({ version, rows, index: null });
       }
       this.outbox.push({ shard, message: { type: "batch", client: this.client, version, clock: t, rows } });
       if (this.emits.batchSent)
