@@ -198,28 +198,29 @@ export class Connection {
   /** `transient`: the bytes are valid only during this call (see readInto). */
   private onData(chunk: Buffer, transient: boolean): void {
     if (this.ended) return;
-    let frames: Frame[];
     this.decoder.reuseJoinBuffer = this.inPlace && this.handler !== null;
     try {
-      frames = transient ? this.decoder.pushTransient(chunk) : this.decoder.push(chunk);
+      // Each frame is handled as soon as it is complete, so an in-place consumer's join buffer serves the next.
+      if (transient) this.decoder.pushTransient(chunk, this.onFrame);
+      else this.decoder.push(chunk, this.onFrame);
     } catch (e) {
       this.fail(e as Error);
-      return;
-    }
-    for (const frame of frames) {
-      if (this.ended) return;
-      if (frame.kind === "error") {
-        this.socket.destroy();
-        this.finish(new Error(`${this.label} refused us: ${frame.message}`));
-        return;
-      }
-      if (this.handler !== null) this.dispatch(frame);
-      else {
-        this.queued.push(frame);
-        for (const w of this.waiting.splice(0)) w();
-      }
     }
   }
+
+  private readonly onFrame = (frame: Frame): void => {
+    if (this.ended) return;
+    if (frame.kind === "error") {
+      this.socket.destroy();
+      this.finish(new Error(`${this.label} refused us: ${frame.message}`));
+      return;
+    }
+    if (this.handler !== null) this.dispatch(frame);
+    else {
+      this.queued.push(frame);
+      for (const w of this.waiting.splice(0)) w();
+    }
+  };
 
   private dispatch(frame: Frame): void {
     try {

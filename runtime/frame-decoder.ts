@@ -12,14 +12,17 @@ export class FrameDecoder {
   private frameBytes = -1;
   private broken: WireError | null = null;
   /**
-   * Set by a consumer that is done with every frame before its next push() (see Connection.consumeInPlace):
-   * a frame joined from several chunks is then built in one buffer kept for the next, instead of a fresh one.
-   * A fresh multi-megabyte buffer costs more in page faults than the copy into it.
+   * Set by a consumer that is done with every frame before its next push() or pushTransient() (see
+   * Connection.consumeInPlace): a frame joined from several chunks, or copied out of transient bytes, is
+   * then built in one buffer kept for the next, instead of a fresh one. A fresh multi-megabyte buffer costs
+   * more in page faults than the copy into it, and a stream of fresh ones keeps the garbage collector busy.
    */
   reuseJoinBuffer = false;
   private joinBuffer: Buffer | null = null;
-  /** The join buffer holds a frame returned by the current push(). */
+  /** The join buffer holds a frame returned by the current call, or the frame being assembled. */
   private joinBusy = false;
+  /** The frame being assembled by pushTransient is in the join buffer. */
+  private assemblyInJoinBuffer = false;
 
   // pushTransient's state: the frame being copied in (its size known from its header), or the first bytes of
   // a header that has not all arrived.
@@ -35,9 +38,17 @@ export class FrameDecoder {
     return this.buffered + this.assemblyFill + this.headerFill;
   }
 
-  /** Adds bytes and returns the frames they complete. After a WireError the decoder refuses all input. */
-  push(chunk: Buffer): Frame[] {
-    return this.guarded(() => this.take(chunk));
+  /** Frames go here as they complete, during push(…, onFrame) and pushTransient(…, onFrame). */
+  private onFrame: ((frame: Frame) => void) | null = null;
+
+  /**
+   * Adds bytes and returns the frames they complete. After a WireError the decoder refuses all input.
+   * With `onFrame`, each frame goes to it as soon as it is complete instead, and the join buffer (see
+   * reuseJoinBuffer) is free again once it returns: a read that ends one frame and starts the next then
+   * needs no second buffer. `onFrame` must not throw.
+   */
+  push(chunk: Buffer, onFrame?: (frame: Frame) => void): Frame[] {
+    return this.guarded(() => this.take(chunk), onFrame);
   }
 
   /**
@@ -46,21 +57,35 @@ export class FrameDecoder {
    * as push's join makes for long frames, and no buffer per socket read. Use one of push and pushTransient
    * per decoder.
    */
-  pushTransient(bytes: Buffer): Frame[] {
-    return this.guarded(() => this.takeTransient(bytes));
+  pushTransient(bytes: Buffer, onFrame?: (frame: Frame) => void): Frame[] {
+    return this.guarded(() => this.takeTransient(bytes), onFrame);
   }
 
-  private guarded(step: () => Frame[]): Frame[] {
+  private guarded(step: () => Frame[], onFrame: ((frame: Frame) => void) | undefined): Frame[] {
     if (this.broken !== null) throw this.broken;
+    this.onFrame = onFrame ?? null;
     try {
       return step();
     } catch (e) {
       this.broken = e instanceof WireError ? e : new WireError("field", (e as Error).message);
       throw this.broken;
+    } finally {
+      this.onFrame = null;
     }
   }
 
+  /** Hands a complete frame to onFrame, after which the join buffer is free, or adds it to `frames`. */
+  private emit(frames: Frame[], frame: Frame): void {
+    if (this.onFrame === null) {
+      frames.push(frame);
+      return;
+    }
+    this.onFrame(frame);
+    this.joinBusy = false;
+  }
+
   private takeTransient(bytes: Buffer): Frame[] {
+    this.joinBusy = this.assemblyInJoinBuffer;
     const frames: Frame[] = [];
     let at = 0;
     while (at < bytes.length) {
@@ -78,7 +103,10 @@ export class FrameDecoder {
           header = this.headerCarry;
         }
         const frameBytes = HEADER_BYTES + checkHeader(header, this.schema.maxFrameBytes).payloadBytes;
-        this.assembly = Buffer.allocUnsafe(frameBytes);
+        this.assemblyInJoinBuffer = this.reuseJoinBuffer && !this.joinBusy;
+        this.assembly = this.assemblyInJoinBuffer
+          ? this.joinTarget(frameBytes)
+          : Buffer.allocUnsafe(frameBytes);
         if (header === this.headerCarry) {
           this.headerCarry.copy(this.assembly, 0);
           this.assemblyFill = HEADER_BYTES;
@@ -88,6 +116,7 @@ export class FrameDecoder {
         }
       }
       const frame = this.assembly;
+      const reused = this.assemblyInJoinBuffer;
       const take = Math.min(frame.length - this.assemblyFill, bytes.length - at);
       bytes.copy(frame, this.assemblyFill, at, at + take);
       this.assemblyFill += take;
@@ -95,7 +124,9 @@ export class FrameDecoder {
       if (this.assemblyFill < frame.length) return frames;
       this.assembly = null;
       this.assemblyFill = 0;
-      frames.push(decodeFrame(frame, this.schema, ownsItsBuffer(frame)));
+      this.assemblyInJoinBuffer = false;
+      // A frame in the join buffer is overwritten by a later one: never exclusive, whatever its length.
+      this.emit(frames, decodeFrame(frame, this.schema, !reused && ownsItsBuffer(frame)));
     }
     return frames;
   }
@@ -116,7 +147,7 @@ export class FrameDecoder {
       if (this.buffered < this.frameBytes) return frames;
       const frame = this.consume(this.frameBytes);
       this.frameBytes = -1;
-      frames.push(decodeFrame(frame, this.schema));
+      this.emit(frames, decodeFrame(frame, this.schema));
     }
   }
 
