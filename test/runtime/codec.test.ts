@@ -103,6 +103,27 @@ describe("wire codec round trips", () => {
     const reread = readThroughOneBuffer(transient, stream, points);
     expect(transient.pendingBytes).toBe(0);
     expect(reread.map(frameContents)).toEqual(out.map(frameContents));
+    // And as an in-place consumer reads (each frame handed over as it completes, in one reused buffer): the
+    // same frames, as they were when handed over.
+    for (const viaTransient of [false, true]) {
+      const inPlace = new FrameDecoder(SCHEMA);
+      inPlace.reuseJoinBuffer = true;
+      const seen: unknown[] = [];
+      const take = (f: Frame) => seen.push(frameContents(f));
+      const scratch = Buffer.alloc(Math.max(1, stream.length));
+      let at = 0;
+      for (const p of [...points, stream.length]) {
+        stream.copy(scratch, 0, at, p);
+        const piece = scratch.subarray(0, p - at);
+        const returned = viaTransient
+          ? inPlace.pushTransient(piece, take)
+          : inPlace.push(Buffer.from(piece), take);
+        expect(returned).toEqual([]);
+        scratch.fill(0xee);
+        at = p;
+      }
+      expect(seen).toEqual(out.map(frameContents));
+    }
   });
 });
 
@@ -218,6 +239,61 @@ describe("frame decoder join buffer", () => {
       expect(sums).toEqual([width, 2 * width, 3 * width]);
       // Every frame spans several 6000-byte pieces, so each is joined: in one buffer, or in one each.
       expect(buffers.size).toBe(reuse ? 1 : 3);
+    }
+  });
+
+  it("a read that ends one frame and starts the next reuses the buffer only when frames are handed over one by one", () => {
+    const width = 5000;
+    const spec = defineTable({ id: 0, name: "w", width, valueType: "float32" });
+    const schema = { tables: new Map([[0, spec]]), numClients: 1, numShards: 1, maxFrameBytes: 1 << 20 };
+    const stream = Buffer.concat(
+      [1, 2, 3, 4].map((v) =>
+        encodeBatch(0, {
+          type: "batch",
+          client: 0,
+          version: v,
+          clock: v - 1,
+          rows: [{ table: 0, row: 0, delta: new Float32Array(width).fill(v) }],
+        }),
+      ),
+    );
+    // Pieces of 1.5 frames: every piece but the first ends a frame and carries the start of the next.
+    const piece = Math.floor(stream.length / 4) * 1.5;
+    for (const mode of ["push", "pushTransient"] as const) {
+      for (const oneByOne of [false, true]) {
+        const decoder = new FrameDecoder(schema);
+        decoder.reuseJoinBuffer = true;
+        const buffers = new Set<ArrayBufferLike>();
+        const sums: number[] = [];
+        const take = (f: Frame): void => {
+          if (f.kind !== "batch") throw new Error(`a ${f.kind} frame`);
+          const delta = f.message.rows[0].delta as Float32Array;
+          buffers.add(delta.buffer);
+          sums.push(delta.reduce((a, b) => a + b, 0));
+        };
+        const returned: Frame[] = [];
+        const pieces = new Set<ArrayBufferLike>();
+        for (let at = 0; at < stream.length; at += piece) {
+          const bytes = Buffer.from(stream.subarray(at, at + piece));
+          pieces.add(bytes.buffer);
+          const onFrame = oneByOne ? take : undefined;
+          returned.push(
+            ...(mode === "push" ? decoder.push(bytes, onFrame) : decoder.pushTransient(bytes, onFrame)),
+          );
+          // Frames returned together must all stay whole until the next call: read them now.
+          for (const f of returned.splice(0)) take(f);
+        }
+        expect(sums).toEqual([width, 2 * width, 3 * width, 4 * width]);
+        // push views a frame that lies whole in one piece in place; the others are joined. One by one, every
+        // joined frame fits the one buffer; returned together, a second one needs its own.
+        // (A row of a frame in place at an unaligned offset is copied out: a buffer of the row's size.)
+        const joined = [...buffers].filter((b) => !pieces.has(b) && b.byteLength !== width * 4);
+        expect(joined.length).toBeGreaterThan(0);
+        // (Returned together, only pushTransient has two frames of one call to assemble here: push finds the
+        // frame a piece ends on whole in the next piece.)
+        if (oneByOne) expect(joined.length).toBe(1);
+        else if (mode === "pushTransient") expect(joined.length).toBeGreaterThan(1);
+      }
     }
   });
 });

@@ -104,22 +104,47 @@ describe("Connection", () => {
     peer.destroy();
   });
 
-  it("a dialled socket reads into one buffer; bytes that came before anyone read them arrive first, in order", async () => {
+  it("dialled and accepted sockets read into one buffer each; bytes that came before anyone read them arrive first, in order", async () => {
     const { dialled, peer } = await runtimeSockets((s) => s.write("early "));
+    dialled.write("first ");
     await new Promise((r) => setTimeout(r, 50)); // the early bytes are read before anyone asks for them
-    expect(readInto(peer, () => {})).toBe(false); // accepted sockets read from 'data'
-    let text = "";
-    const done = new Promise<void>((resolve) => {
+    const reader = (socket: Socket) => {
+      let text = "";
+      let live = false;
+      /** Buffers of the reads that came after readInto (the early ones were replayed from copies). */
+      const buffers = new Set<ArrayBufferLike>();
+      let waiter: { last: string; resolve: () => void } | null = null;
       expect(
-        readInto(dialled, (bytes) => {
+        readInto(socket, (bytes) => {
           text += bytes.toString();
-          if (text.endsWith("late")) resolve();
+          if (live) buffers.add(bytes.buffer);
+          if (waiter !== null && text.endsWith(waiter.last)) waiter.resolve();
         }),
       ).toBe(true);
-    });
+      live = true;
+      const until = (last: string) =>
+        new Promise<string>((resolve) => {
+          if (text.endsWith(last)) resolve(text);
+          else waiter = { last, resolve: () => resolve(text) };
+        });
+      return { until, buffers };
+    };
+    const atDialled = reader(dialled);
+    const atPeer = reader(peer);
     peer.write("and late");
-    await done;
-    expect(text).toBe("early and late");
+    dialled.write("then more");
+    expect(await atDialled.until("late")).toBe("early and late");
+    expect(await atPeer.until("more")).toBe("first then more");
+    for (let i = 0; i < 20; i++) {
+      dialled.write(`${i} `);
+      peer.write(`${i} `);
+      await new Promise((r) => setImmediate(r));
+    }
+    dialled.write("end");
+    peer.write("end");
+    await Promise.all([atDialled.until("end"), atPeer.until("end")]);
+    expect(atDialled.buffers.size).toBe(1);
+    expect(atPeer.buffers.size).toBe(1);
     dialled.destroy();
     peer.destroy();
   });
