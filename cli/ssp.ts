@@ -1,12 +1,12 @@
 // Entry point of the bundled `ssp` binary: registers every command, then runs main (in a child Node with a
-// larger young generation, for the commands that simulate: see young-generation.ts).
+// heap sized for it, for the commands that simulate and the runtime roles: see heap-flags.ts).
 
 import "./commands/index.ts";
+import { restartWithHeapFlag } from "./heap-flags.ts";
 import { main } from "./main.ts";
-import { restartWithYoungGeneration } from "./young-generation.ts";
 
 const argv = process.argv.slice(2);
-const restarted = restartWithYoungGeneration(argv);
+const restarted = restartWithHeapFlag(argv);
 if (restarted !== null) {
   restarted.then(
     (code) => {

@@ -1,10 +1,15 @@
+// Node flags that size V8's heap for a command. V8 takes them only at startup, so a command that wants one
+// runs itself again with it when it is missing (and `ssp launch` gives it to the roles it starts).
+//
 // Simulations allocate many objects that live for a few thousand events: messages in flight, rows on their
 // way into caches, the frames of workers that are computing. With V8's default young generation (16 MB
 // semi-spaces) about half of them are still alive at each scavenge and get copied, which cost ~20% of the
-// 10,000-worker job of `ssp bench sim`; 64 MB semi-spaces let most of them die young. V8 takes the size
-// only at startup, so the simulation commands run themselves again with it when it is missing.
+// 10,000-worker job of `ssp bench sim`; 64 MB semi-spaces let most of them die young.
+//
+// Runtime roles (`ssp server`, `ssp worker`) want ROLE_HEAP_FLAG: see runtime/launcher.ts.
 
 import { spawn } from "node:child_process";
+import { ROLE_HEAP_FLAG } from "../runtime/launcher.ts";
 
 export const YOUNG_GENERATION_FLAG = "--max-semi-space-size=64";
 
@@ -19,14 +24,23 @@ function simulates(argv: readonly string[]): boolean {
   );
 }
 
-/** True when this process should be started again with the flag (and was not already). */
+/** The heap flag `ssp <argv>` wants, if any. */
+export function heapFlagFor(argv: readonly string[]): string | null {
+  if (simulates(argv)) return YOUNG_GENERATION_FLAG;
+  if (argv[0] === "server" || argv[0] === "worker") return ROLE_HEAP_FLAG;
+  return null;
+}
+
+/** True when this process should be started again with its heap flag (and was not already). */
 export function wantsRestart(
   argv: readonly string[],
   execArgv: readonly string[],
   nodeOptions: string | undefined,
 ): boolean {
-  if (!simulates(argv)) return false;
-  const given = (arg: string) => arg.startsWith("--max-semi-space-size");
+  const flag = heapFlagFor(argv);
+  if (flag === null) return false;
+  const name = flag.slice(0, flag.indexOf("="));
+  const given = (arg: string) => arg.startsWith(name);
   return !execArgv.some(given) && !(nodeOptions ?? "").split(/\s+/).some(given);
 }
 
@@ -35,11 +49,12 @@ export function wantsRestart(
  * no restart is needed. Output and input pass straight through (the child inherits them); termination
  * signals sent to this process are passed on, so the child never outlives it.
  */
-export function restartWithYoungGeneration(argv: readonly string[]): Promise<number> | null {
+export function restartWithHeapFlag(argv: readonly string[]): Promise<number> | null {
   if (!wantsRestart(argv, process.execArgv, process.env.NODE_OPTIONS)) return null;
   const script = process.argv[1];
-  if (script === undefined) return null;
-  const child = spawn(process.execPath, [YOUNG_GENERATION_FLAG, ...process.execArgv, script, ...argv], {
+  const flag = heapFlagFor(argv);
+  if (script === undefined || flag === null) return null;
+  const child = spawn(process.execPath, [flag, ...process.execArgv, script, ...argv], {
     stdio: "inherit",
   });
   const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];

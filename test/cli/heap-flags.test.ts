@@ -1,12 +1,13 @@
-// Simulation commands run again in a Node with a larger young generation, once, and only them.
+// Simulation commands and runtime roles run again in a Node with their heap flag, once, and only them.
 
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { wantsRestart, YOUNG_GENERATION_FLAG } from "../../cli/young-generation.ts";
+import { heapFlagFor, wantsRestart, YOUNG_GENERATION_FLAG } from "../../cli/heap-flags.ts";
+import { ROLE_HEAP_FLAG } from "../../runtime/launcher.ts";
 
-describe("young generation restart", () => {
-  it("restarts the simulating commands that lack the flag, and nothing else", () => {
+describe("heap flag restart", () => {
+  it("restarts the simulating commands and the runtime roles that lack their flag, and nothing else", () => {
     for (const argv of [
       ["sim"],
       ["sweep", "--default"],
@@ -16,8 +17,16 @@ describe("young generation restart", () => {
     ]) {
       expect(wantsRestart(argv, [], undefined)).toBe(true);
     }
-    for (const argv of [[], ["check", "t.jsonl"], ["bench", "net"], ["launch"], ["worker"], ["--help"]]) {
+    for (const argv of [[], ["check", "t.jsonl"], ["bench", "net"], ["launch"], ["--help"]]) {
       expect(wantsRestart(argv, [], undefined)).toBe(false);
+    }
+    expect(heapFlagFor(["sim"])).toBe(YOUNG_GENERATION_FLAG);
+    for (const role of ["server", "worker"]) {
+      expect(heapFlagFor([role])).toBe(ROLE_HEAP_FLAG);
+      expect(wantsRestart([role], [], undefined)).toBe(true);
+      expect(wantsRestart([role], [ROLE_HEAP_FLAG], undefined)).toBe(false);
+      // The young generation's flag is not the old generation's.
+      expect(wantsRestart([role], [YOUNG_GENERATION_FLAG], undefined)).toBe(true);
     }
   });
 
