@@ -233,8 +233,8 @@ export const netBench: BenchSuite = {
   summary: "TCP runtime push/pull throughput, small-row ops/s and cache-miss RTT, next to raw Node TCP",
   async run({ quick, log }) {
     const widths = quick ? [1024, 65536] : [1024, 65536, 1024 * 1024];
-    const pushBytes = quick ? 32 * MB : 256 * MB;
-    const pullBytes = quick ? 32 * MB : 256 * MB;
+    const pushBytes = quick ? 32 * MB : 1024 * MB;
+    const pullBytes = quick ? 32 * MB : 1024 * MB;
     const rows: Array<Record<string, unknown>> = [];
     for (const width of widths) {
       const rowBytes = width * 4;

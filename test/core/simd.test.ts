@@ -8,6 +8,7 @@ import type { BatchMessage } from "../../core/messages.ts";
 import { addRow, copyIfFinite, newDense, recycleDense } from "../../core/rows.ts";
 import {
   instantiateKernels,
+  SIMD_CHUNK_BYTES,
   SIMD_MIN_VALUES,
   simdAdd,
   simdAllFinite,
@@ -123,6 +124,43 @@ describe("SIMD kernels", () => {
         const copy = new Type(n);
         expect(simdCopyFinite(copy, clean), `${Type.name} n=${n}`).toBe(true);
         expect(copy.every((v) => v === 2)).toBe(true);
+      }
+    }
+  });
+
+  it("rows longer than a chunk: every chunk added and checked, a bad value anywhere leaves the copy untouched", () => {
+    for (const Type of types) {
+      const per = SIMD_CHUNK_BYTES / Type.BYTES_PER_ELEMENT;
+      for (const n of [per - 1, per, per + 1, 2 * per + 3, 3 * per]) {
+        // Values that differ from chunk to chunk, with −0 and tiny ones, so a chunk skipped or doubled shows.
+        const source = Type.from({ length: n }, (_, i) => (i % 7 === 0 ? -0 : ((i * 7919) % 1009) - 504.25));
+        const target = Type.from({ length: n }, (_, i) => (i % 5 === 0 ? 1e-40 : i / 3));
+        const scalar = target.slice();
+        for (let i = 0; i < n; i++) scalar[i] += source[i];
+        const lanes = target.slice();
+        simdAdd(lanes, source);
+        expect(sameBits(lanes, scalar), `${Type.name} add n=${n}`).toBe(true);
+        const copy = new Type(n);
+        expect(simdCopyFinite(copy, source)).toBe(true);
+        expect(
+          sameBits(
+            copy,
+            source.map((v) => v + 0),
+          ),
+          `${Type.name} copy n=${n}`,
+        ).toBe(true);
+        for (const at of [0, per - 1, per, n - 1]) {
+          if (at >= n) continue;
+          const bad = source.slice();
+          bad[at] = at % 2 === 0 ? Number.NaN : Number.NEGATIVE_INFINITY;
+          expect(simdAllFinite(bad), `${Type.name} n=${n} at=${at}`).toBe(false);
+          const untouched = new Type(n).fill(7);
+          expect(simdCopyFinite(untouched, bad), `${Type.name} n=${n} at=${at}`).toBe(false);
+          expect(
+            untouched.every((v) => v === 7),
+            `${Type.name} n=${n} at=${at}`,
+          ).toBe(true);
+        }
       }
     }
   });
