@@ -133,8 +133,8 @@ describe("SIMD kernels", () => {
       const per = SIMD_CHUNK_BYTES / Type.BYTES_PER_ELEMENT;
       for (const n of [per - 1, per, per + 1, 2 * per + 3, 3 * per]) {
         // Values that differ from chunk to chunk, with −0 and tiny ones, so a chunk skipped or doubled shows.
-        const source = Type.from({ length: n }, (_, i) => (i % 7 === 0 ? -0 : ((i * 7919) % 1009) - 504.25));
-        const target = Type.from({ length: n }, (_, i) => (i % 5 === 0 ? 1e-40 : i / 3));
+        const source = new Type(n).map((_, i) => (i % 7 === 0 ? -0 : ((i * 7919) % 1009) - 504.25));
+        const target = new Type(n).map((_, i) => (i % 5 === 0 ? 1e-40 : i / 3));
         const scalar = target.slice();
         for (let i = 0; i < n; i++) scalar[i] += source[i];
         const lanes = target.slice();
