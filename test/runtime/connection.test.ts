@@ -149,6 +149,23 @@ describe("Connection", () => {
     peer.destroy();
   });
 
+  it("an accepted socket reading into its fixed buffer reads nothing while paused (a server's backpressure)", async () => {
+    const { dialled, peer } = await runtimeSockets();
+    let bytes = 0;
+    expect(readInto(peer, (b) => (bytes += b.length))).toBe(true);
+    peer.pause();
+    expect(peer.isPaused()).toBe(true);
+    dialled.write(Buffer.alloc(100_000, 1));
+    await new Promise((r) => setTimeout(r, 200));
+    expect(bytes).toBe(0);
+    peer.resume();
+    // Bounded: loopback delivers 100 KB in far less than the 5 s this allows.
+    for (let i = 0; i < 500 && bytes < 100_000; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(bytes).toBe(100_000);
+    dialled.destroy();
+    peer.destroy();
+  });
+
   it("tells the sender once each frame's bytes have left, whole frames and frames in parts alike", async () => {
     const { conn, peer } = await pair();
     const written: string[] = [];
