@@ -196,6 +196,7 @@ function moduleBytes(): Uint8Array {
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, vector([voidOf3, i32Of2])),
     ...section(3, vector([[0], [0], [1], [1], [1], [1]])),
+    // One page of memory (64 KB): two SIMD_CHUNK_BYTES scratch regions.
     ...section(5, vector([[0x00, 1]])),
     ...section(7, vector([[...name("memory"), 0x02, 0], ...EXPORTS.map((e, i) => [...name(e), 0x00, i])])),
     ...section(10, vector(bodies.map((b) => [...uleb(b.length), ...b]))),
@@ -222,18 +223,17 @@ let kernels: Kernels | null = null;
 let f32 = new Float32Array(0);
 let f64 = new Float64Array(0);
 
-/** Two 16-byte-aligned regions of `bytes` each, in wasm memory; returns the second region's offset. */
+/**
+ * Two 16-byte-aligned regions of `bytes` (at most SIMD_CHUNK_BYTES) each, in wasm memory; returns the second
+ * region's offset. Callers go a chunk at a time, so the module's one 64 KB page always holds both.
+ */
 function reserve(bytes: number): number {
-  const second = (bytes + 15) & ~15;
   kernels ??= instantiateKernels();
-  const need = 2 * second;
-  const memory = kernels.memory;
-  if (memory.buffer.byteLength < need) memory.grow(Math.ceil((need - memory.buffer.byteLength) / 65536));
-  if (f32.buffer !== memory.buffer) {
-    f32 = new Float32Array(memory.buffer);
-    f64 = new Float64Array(memory.buffer);
+  if (f32.buffer !== kernels.memory.buffer) {
+    f32 = new Float32Array(kernels.memory.buffer);
+    f64 = new Float64Array(kernels.memory.buffer);
   }
-  return second;
+  return (bytes + 15) & ~15;
 }
 
 /** Copies `row` into wasm memory at byte `offset`, zeroing the lanes after it up to the next 16 bytes. */

@@ -233,8 +233,8 @@ export const netBench: BenchSuite = {
   summary: "TCP runtime push/pull throughput, small-row ops/s and cache-miss RTT, next to raw Node TCP",
   async run({ quick, log }) {
     const widths = quick ? [1024, 65536] : [1024, 65536, 1024 * 1024];
-    // 1 GB a run: each run starts new processes, whose first ~100 ms are spent compiling the hot paths.
-    // With 256 MB runs (until session 4) that start was a third of a run, and the ratios measured it.
+    // 1 GB a run: each run starts new processes, whose first ~100 ms are spent compiling the hot paths and
+    // growing TCP windows. In 256 MB runs that start was a third of a run, and the ratios measured it.
     const pushBytes = quick ? 32 * MB : 1024 * MB;
     const pullBytes = quick ? 32 * MB : 1024 * MB;
     const rows: Array<Record<string, unknown>> = [];
