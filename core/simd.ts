@@ -103,25 +103,16 @@ function addBody(lanes: Lanes): number[] {
 }
 
 /**
- * finite(p, bytes) → 1 if every value is finite, else 0: sum += p[k]·0 stays ±0 for finite values and turns
- * NaN for any ±∞ or NaN; a NaN lane is the one lane not equal to itself. Locals: 0 p, 1 bytes, 2 i,
- * 3 sum, 4 zero (v128s, start at 0).
+ * A kernel (p, bytes) → i32 that runs `step` over every 16 bytes and returns 1 if the sum it keeps in local 3
+ * has no NaN lane (a NaN lane is the one lane not equal to itself). Locals: 0 p, 1 bytes, 2 i, then
+ * `vectors` v128s from local 3 on, all starting at 0.
  */
-function finiteBody(lanes: Lanes): number[] {
-  const step = [
-    ...localGet(3),
-    ...at(0, 2),
-    ...V128_LOAD,
-    ...localGet(4),
-    ...simd(lanes.mul),
-    ...simd(lanes.add),
-    ...localSet(3),
-  ];
+function sumIsFiniteBody(lanes: Lanes, vectors: number, step: number[]): number[] {
   return [
     ...uleb(2),
     1,
     I32,
-    2,
+    vectors,
     V128,
     ...loop16(2, 1, step),
     ...localGet(3),
@@ -133,8 +124,25 @@ function finiteBody(lanes: Lanes): number[] {
 }
 
 /**
- * copyFinite(p, bytes) → 1 if every value is finite, else 0, and p[k] = p[k] + 0 as it goes: what the
- * finite check does, and the v + 0 of a copy, in one pass. Locals: 0 p, 1 bytes, 2 i, 3 sum, 4 zero, 5 v (v128s, start at 0).
+ * finite(p, bytes) → 1 if every value is finite, else 0: sum += p[k]·0 stays ±0 for finite values and turns
+ * NaN for any ±∞ or NaN. Locals from 3: sum, zero.
+ */
+function finiteBody(lanes: Lanes): number[] {
+  const step = [
+    ...localGet(3),
+    ...at(0, 2),
+    ...V128_LOAD,
+    ...localGet(4),
+    ...simd(lanes.mul),
+    ...simd(lanes.add),
+    ...localSet(3),
+  ];
+  return sumIsFiniteBody(lanes, 2, step);
+}
+
+/**
+ * copyFinite(p, bytes) → what finite returns, and p[k] = p[k] + 0 as it goes: the check and the v + 0 of a
+ * copy in one pass. Locals from 3: sum, zero, v.
  */
 function copyFiniteBody(lanes: Lanes): number[] {
   const step = [
@@ -152,19 +160,7 @@ function copyFiniteBody(lanes: Lanes): number[] {
     ...simd(lanes.add),
     ...localSet(3),
   ];
-  return [
-    ...uleb(2),
-    1,
-    I32,
-    3,
-    V128,
-    ...loop16(2, 1, step),
-    ...localGet(3),
-    ...localGet(3),
-    ...simd(lanes.eq),
-    ...I32X4_ALL_TRUE,
-    END,
-  ];
+  return sumIsFiniteBody(lanes, 3, step);
 }
 
 function section(id: number, bytes: number[]): number[] {

@@ -209,20 +209,25 @@ describe("wire codec with long rows (viewed in place when aligned)", () => {
 });
 
 describe("frame decoder join buffer", () => {
-  it("joins long frames in one reused buffer when asked, and every frame is right when consumed at once", () => {
-    const width = 5000;
-    const spec = defineTable({ id: 0, name: "w", width, valueType: "float32" });
-    const schema = { tables: new Map([[0, spec]]), numClients: 1, numShards: 1, maxFrameBytes: 1 << 20 };
-    const frames = [1, 2, 3].map((v) =>
-      encodeBatch(0, {
-        type: "batch",
-        client: 0,
-        version: v,
-        clock: v - 1,
-        rows: [{ table: 0, row: 0, delta: new Float32Array(width).fill(v) }],
-      }),
+  const width = 5000;
+  const spec = defineTable({ id: 0, name: "w", width, valueType: "float32" });
+  const schema = { tables: new Map([[0, spec]]), numClients: 1, numShards: 1, maxFrameBytes: 1 << 20 };
+  /** Batch frames of one 5000-float row each, row v filled with v, back to back. */
+  const batchStream = (versions: number[]) =>
+    Buffer.concat(
+      versions.map((v) =>
+        encodeBatch(0, {
+          type: "batch",
+          client: 0,
+          version: v,
+          clock: v - 1,
+          rows: [{ table: 0, row: 0, delta: new Float32Array(width).fill(v) }],
+        }),
+      ),
     );
-    const stream = Buffer.concat(frames);
+
+  it("joins long frames in one reused buffer when asked, and every frame is right when consumed at once", () => {
+    const stream = batchStream([1, 2, 3]);
     for (const reuse of [false, true]) {
       const decoder = new FrameDecoder(schema);
       decoder.reuseJoinBuffer = reuse;
@@ -243,20 +248,7 @@ describe("frame decoder join buffer", () => {
   });
 
   it("a read that ends one frame and starts the next reuses the buffer only when frames are handed over one by one", () => {
-    const width = 5000;
-    const spec = defineTable({ id: 0, name: "w", width, valueType: "float32" });
-    const schema = { tables: new Map([[0, spec]]), numClients: 1, numShards: 1, maxFrameBytes: 1 << 20 };
-    const stream = Buffer.concat(
-      [1, 2, 3, 4].map((v) =>
-        encodeBatch(0, {
-          type: "batch",
-          client: 0,
-          version: v,
-          clock: v - 1,
-          rows: [{ table: 0, row: 0, delta: new Float32Array(width).fill(v) }],
-        }),
-      ),
-    );
+    const stream = batchStream([1, 2, 3, 4]);
     // Pieces of 1.5 frames: every piece but the first ends a frame and carries the start of the next.
     const piece = Math.floor(stream.length / 4) * 1.5;
     for (const mode of ["push", "pushTransient"] as const) {
