@@ -81,7 +81,7 @@ export function readInto(socket: Socket, reader: TransientBytes): boolean {
  * Node offers `onread` only to sockets it dials. An accepted socket gets the same through what the option
  * sets up inside Node (the socket's kBuffer and kBufferCb slots and its handle's useUserBuffer), found by
  * name, before its first read. Returns false, leaving the socket to 'data' events, where a Node version
- * lacks them. Node 20 and 22 have them; test/runtime/net.test.ts checks that the adoption takes.
+ * lacks them. Node 20 has them; test/runtime/connection.test.ts checks that the adoption takes.
  */
 export function adoptReadBuffer(socket: Socket): boolean {
   const slots = new Map(Object.getOwnPropertySymbols(socket).map((s) => [s.description, s]));
