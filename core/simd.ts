@@ -224,8 +224,9 @@ let f64 = new Float64Array(0);
  * region's offset. Callers go a chunk at a time, so the module's one 64 KB page always holds both.
  */
 function reserve(bytes: number): number {
-  kernels ??= instantiateKernels();
-  if (f32.buffer !== kernels.memory.buffer) {
+  if (kernels === null) {
+    // The memory never grows, so views taken once stay valid.
+    kernels = instantiateKernels();
     f32 = new Float32Array(kernels.memory.buffer);
     f64 = new Float64Array(kernels.memory.buffer);
   }
