@@ -19,7 +19,8 @@ if (endianness() !== "LE") {
 }
 
 export const MAGIC = 0x54505353; // "SSPT" read as a little-endian u32
-export const PROTOCOL_VERSION = 1;
+/** 2: read and row frames carry several messages each (1 had one per frame). */
+export const PROTOCOL_VERSION = 2;
 export const HEADER_BYTES = 20;
 export const DEFAULT_MAX_FRAME_BYTES = 64 * 1024 * 1024;
 /**
@@ -40,6 +41,18 @@ export const FrameType = {
 
 const KNOWN_TYPES = new Set<number>(Object.values(FrameType));
 const ROW_ENTRY_BYTES = 12;
+/** A read frame's payload: shard, client and count, then this many bytes per read. */
+const READ_PREFIX_BYTES = 12;
+const READ_ENTRY_BYTES = 12;
+/**
+ * A row frame's payload: shard, count and a reserved word, then per row its clock, version and flags before
+ * the row entry. 32 + 24 bytes put a dense row's values at a multiple of 8 in the frame, so they can be viewed
+ * in place whatever their type.
+ */
+const ROWS_PREFIX_BYTES = 12;
+const ROW_FIELDS_BYTES = 12;
+/** Reads a frame may hold: bounds the work a frame's count makes a server do before it is checked. */
+export const MAX_READS_PER_FRAME = 4096;
 const VALUE_TYPES: readonly ValueType[] = ["float64", "float32", "int32"];
 
 /** A JSON control message: an object whose `t` names what it is. */
@@ -62,8 +75,8 @@ export type Frame =
   | { kind: "control"; body: ControlBody; sentNs: number; bytes: number }
   | { kind: "error"; message: string; sentNs: number; bytes: number }
   | { kind: "batch"; shard: number; message: BatchMessage; sentNs: number; bytes: number }
-  | { kind: "read"; shard: number; message: ReadMessage; sentNs: number; bytes: number }
-  | { kind: "row"; message: RowMessage; sentNs: number; bytes: number };
+  | { kind: "read"; shard: number; messages: ReadMessage[]; sentNs: number; bytes: number }
+  | { kind: "row"; shard: number; messages: RowMessage[]; sentNs: number; bytes: number };
 
 /** What the decoder checks fields against. */
 export interface WireSchema {
@@ -244,48 +257,119 @@ export function encodeBatch(shard: number, message: BatchMessage, sentNs = 0): B
   return encodeBatchParts(shard, message, sentNs)[0];
 }
 
-export function encodeRead(shard: number, message: ReadMessage, sentNs = 0): Buffer {
-  const buf = header(FrameType.read, 20, sentNs);
-  const off = HEADER_BYTES;
+/** One frame of reads, all from one client to one shard, in order. */
+export function encodeReads(shard: number, messages: readonly ReadMessage[], sentNs = 0): Buffer {
+  if (messages.length === 0 || messages.length > MAX_READS_PER_FRAME)
+    throw new RangeError(`a read frame holds 1 to ${MAX_READS_PER_FRAME} reads, not ${messages.length}`);
+  const client = messages[0].client;
+  const buf = header(FrameType.read, READ_PREFIX_BYTES + READ_ENTRY_BYTES * messages.length, sentNs);
+  let off = HEADER_BYTES;
   buf.writeUInt32LE(shard, off);
-  buf.writeUInt32LE(message.client, off + 4);
-  buf.writeUInt16LE(message.table, off + 8);
-  buf.writeUInt8(message.subscribe ? 1 : 0, off + 10);
-  buf.writeUInt8(0, off + 11);
-  buf.writeUInt32LE(message.row, off + 12);
-  buf.writeUInt32LE(message.requiredClock, off + 16);
+  buf.writeUInt32LE(client, off + 4);
+  buf.writeUInt32LE(messages.length, off + 8);
+  off += READ_PREFIX_BYTES;
+  for (const m of messages) {
+    if (m.client !== client) throw new RangeError("a read frame's reads come from one client");
+    buf.writeUInt16LE(m.table, off);
+    buf.writeUInt8(m.subscribe ? 1 : 0, off + 2);
+    buf.writeUInt8(0, off + 3);
+    buf.writeUInt32LE(m.row, off + 4);
+    buf.writeUInt32LE(m.requiredClock, off + 8);
+    off += READ_ENTRY_BYTES;
+  }
   return buf;
 }
 
-/** A row frame as buffers to write in order; long dense rows are lent, as in encodeBatchParts. */
-export function encodeRowParts(
-  message: RowMessage,
+/** Bytes a row message adds to a row frame (see rowsFrameBytes). */
+export function rowMessageBytes(message: RowMessage): number {
+  return ROW_FIELDS_BYTES + entryBytes(message.values, valueTypeOf(message.values));
+}
+
+/** Bytes of a row frame holding messages of these many bytes (rowMessageBytes) in all. */
+export function rowsFrameBytes(messageBytes: number): number {
+  return HEADER_BYTES + ROWS_PREFIX_BYTES + messageBytes;
+}
+
+/**
+ * One frame of rows, all of one shard, as buffers to write in order; long dense rows are lent, as in
+ * encodeBatchParts.
+ */
+export function encodeRowsParts(
+  shard: number,
+  messages: readonly RowMessage[],
   sentNs = 0,
   lendMinBytes = Number.POSITIVE_INFINITY,
 ): Buffer[] {
-  const payload = 16 + entryBytes(message.values, valueTypeOf(message.values));
-  const w = new FrameParts(
-    FrameType.row,
-    payload,
-    lentBytes(message.values, lendMinBytes),
-    sentNs,
-    lendMinBytes,
-  );
+  if (messages.length === 0) throw new RangeError("a row frame holds at least one row");
+  let payload = ROWS_PREFIX_BYTES;
+  let lent = 0;
+  for (const m of messages) {
+    if (m.shard !== shard) throw new RangeError("a row frame's rows come from one shard");
+    payload += rowMessageBytes(m);
+    lent += lentBytes(m.values, lendMinBytes);
+  }
+  const w = new FrameParts(FrameType.row, payload, lent, sentNs, lendMinBytes);
   const { buf } = w;
-  const off = HEADER_BYTES;
-  buf.writeUInt32LE(message.shard, off);
-  buf.writeUInt32LE(message.clock, off + 4);
-  buf.writeUInt32LE(message.version, off + 8);
-  buf.writeUInt8(message.pushed ? 1 : 0, off + 12);
-  buf.writeUInt8(0, off + 13);
-  buf.writeUInt16LE(0, off + 14);
-  w.off = off + 16;
-  writeEntry(w, message.table, message.row, message.values);
+  buf.writeUInt32LE(shard, HEADER_BYTES);
+  buf.writeUInt32LE(messages.length, HEADER_BYTES + 4);
+  buf.writeUInt32LE(0, HEADER_BYTES + 8);
+  w.off = HEADER_BYTES + ROWS_PREFIX_BYTES;
+  for (const m of messages) {
+    const off = w.off;
+    buf.writeUInt32LE(m.clock, off);
+    buf.writeUInt32LE(m.version, off + 4);
+    buf.writeUInt8(m.pushed ? 1 : 0, off + 8);
+    buf.writeUInt8(0, off + 9);
+    buf.writeUInt16LE(0, off + 10);
+    w.off = off + ROW_FIELDS_BYTES;
+    writeEntry(w, m.table, m.row, m.values);
+  }
   return w.finish();
 }
 
-export function encodeRow(message: RowMessage, sentNs = 0): Buffer {
-  return encodeRowParts(message, sentNs)[0];
+export function encodeRows(shard: number, messages: readonly RowMessage[], sentNs = 0): Buffer {
+  return encodeRowsParts(shard, messages, sentNs)[0];
+}
+
+/**
+ * Rows are grouped into frames of up to this many bytes. A frame's fixed costs (its header, its buffer, a turn
+ * of the decoder) are then shared by many short rows, while a cached row, which may be a view into its frame,
+ * pins little memory besides its own.
+ */
+export const ROW_FRAME_TARGET_BYTES = 64 * 1024;
+
+/** Splits rows, in order, into runs that each make a row frame of at most maxFrameBytes (a longer row alone). */
+export function rowFrameRuns(messages: readonly RowMessage[], maxFrameBytes: number): RowMessage[][] {
+  const runs: RowMessage[][] = [];
+  let run: RowMessage[] = [];
+  let runBytes = 0;
+  for (const m of messages) {
+    const bytes = rowMessageBytes(m);
+    if (run.length > 0 && rowsFrameBytes(runBytes + bytes) > maxFrameBytes) {
+      runs.push(run);
+      run = [];
+      runBytes = 0;
+    }
+    run.push(m);
+    runBytes += bytes;
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
+}
+
+/** Reads that fit one read frame of at most maxFrameBytes. */
+export function readsPerFrame(maxFrameBytes: number): number {
+  const fit = Math.floor((maxFrameBytes - HEADER_BYTES - READ_PREFIX_BYTES) / READ_ENTRY_BYTES);
+  return Math.max(1, Math.min(MAX_READS_PER_FRAME, fit));
+}
+
+/**
+ * The bytes of a frame of `count` messages that the trace gives to message `index`: an even share, the
+ * first taking the remainder, so a frame's messages add up to its size.
+ */
+export function messageShareBytes(frameBytes: number, count: number, index: number): number {
+  const share = Math.floor(frameBytes / count);
+  return index === 0 ? frameBytes - share * (count - 1) : share;
 }
 
 // ---------------------------------------------------------------------------------------------- decoding
@@ -345,50 +429,54 @@ export function decodeFrame(frame: Buffer, schema: WireSchema, exclusive = false
     case FrameType.read: {
       const shard = checkShard(r.u32("shard"), schema);
       const client = checkClient(r.u32("client"), schema);
-      const spec = checkTable(r.u16("table"), schema);
-      const flags = r.u8("flags");
-      if (flags > 1) throw new WireError("field", `read flags ${flags}: only bit 0 (subscribe) is defined`);
-      if (r.u8("reserved") !== 0) throw new WireError("field", "read: reserved byte must be 0");
-      const row = checkRowId(spec, r.u32("row"));
-      const requiredClock = r.u32("required clock");
-      if (requiredClock > MAX_CLOCK)
-        throw new WireError("field", `required clock ${requiredClock} above ${MAX_CLOCK}`);
-      r.end("read");
-      const message: ReadMessage = {
-        type: "read",
-        client,
-        table: spec.id,
-        row,
-        requiredClock,
-        subscribe: flags === 1,
-      };
-      return { kind: "read", shard, message, sentNs, bytes };
+      const count = r.u32("read count");
+      if (count === 0 || count > MAX_READS_PER_FRAME)
+        throw new WireError("field", `read frame with ${count} reads: it holds 1 to ${MAX_READS_PER_FRAME}`);
+      if (count * READ_ENTRY_BYTES !== r.remaining()) {
+        throw new WireError(
+          "length",
+          `read frame claims ${count} reads (${count * READ_ENTRY_BYTES} bytes) but ${r.remaining()} bytes follow`,
+        );
+      }
+      const messages: ReadMessage[] = [];
+      for (let i = 0; i < count; i++) {
+        const spec = checkTable(r.u16("table"), schema);
+        const flags = r.u8("flags");
+        if (flags > 1) throw new WireError("field", `read flags ${flags}: only bit 0 (subscribe) is defined`);
+        if (r.u8("reserved") !== 0) throw new WireError("field", "read: reserved byte must be 0");
+        const row = checkRowId(spec, r.u32("row"));
+        const requiredClock = r.u32("required clock");
+        if (requiredClock > MAX_CLOCK)
+          throw new WireError("field", `required clock ${requiredClock} above ${MAX_CLOCK}`);
+        messages.push({ type: "read", client, table: spec.id, row, requiredClock, subscribe: flags === 1 });
+      }
+      return { kind: "read", shard, messages, sentNs, bytes };
     }
     case FrameType.row: {
       const shard = checkShard(r.u32("shard"), schema);
-      const clock = r.u32("clock");
-      const version = r.u32("version");
-      if (clock > MAX_CLOCK) throw new WireError("field", `row clock ${clock} above ${MAX_CLOCK}`);
-      if (version > MAX_CLOCK) throw new WireError("field", `row version ${version} above ${MAX_CLOCK}`);
-      const flags = r.u8("flags");
-      if (flags > 1) throw new WireError("field", `row flags ${flags}: only bit 0 (pushed) is defined`);
-      if (r.u8("reserved") !== 0 || r.u16("reserved") !== 0)
-        throw new WireError("field", "row: reserved bytes must be 0");
-      // A row becomes the client's cached copy, so only long rows are views (see ROW_ALIAS_MIN_VALUES), or
-      // any row when the frame has a buffer of its own.
-      const { table, row, values } = readEntry(r, schema, exclusive ? 0 : ROW_ALIAS_MIN_VALUES);
+      const count = r.u32("row count");
+      if (r.u32("reserved") !== 0) throw new WireError("field", "row frame: reserved word must be 0");
+      // Each row takes at least 24 bytes, so a lying count fails here instead of looping for long.
+      if (count === 0 || count * (ROW_FIELDS_BYTES + ROW_ENTRY_BYTES) > r.remaining()) {
+        throw new WireError("length", `row frame claims ${count} rows and ${r.remaining()} bytes follow`);
+      }
+      const messages: RowMessage[] = [];
+      for (let i = 0; i < count; i++) {
+        const clock = r.u32("clock");
+        const version = r.u32("version");
+        if (clock > MAX_CLOCK) throw new WireError("field", `row clock ${clock} above ${MAX_CLOCK}`);
+        if (version > MAX_CLOCK) throw new WireError("field", `row version ${version} above ${MAX_CLOCK}`);
+        const flags = r.u8("flags");
+        if (flags > 1) throw new WireError("field", `row flags ${flags}: only bit 0 (pushed) is defined`);
+        if (r.u8("reserved") !== 0 || r.u16("reserved") !== 0)
+          throw new WireError("field", "row: reserved bytes must be 0");
+        // A row becomes the client's cached copy, so only long rows are views (see ROW_ALIAS_MIN_VALUES), or
+        // any row when the frame has a buffer of its own.
+        const { table, row, values } = readEntry(r, schema, exclusive ? 0 : ROW_ALIAS_MIN_VALUES);
+        messages.push({ type: "row", shard, table, row, clock, version, values, pushed: flags === 1 });
+      }
       r.end("row");
-      const message: RowMessage = {
-        type: "row",
-        shard,
-        table,
-        row,
-        clock,
-        version,
-        values,
-        pushed: flags === 1,
-      };
-      return { kind: "row", message, sentNs, bytes };
+      return { kind: "row", shard, messages, sentNs, bytes };
     }
     default:
       throw new WireError("type", `unknown frame type ${type}`);

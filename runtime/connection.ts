@@ -50,7 +50,8 @@ export class Connection {
     socket.setNoDelay(true);
     socket.on("error", (e) => this.finish(new Error(`connection to ${this.label}: ${e.message}`)));
     socket.on("close", () => this.finish(null));
-    if (!readInto(socket, (bytes) => this.onData(bytes, true))) {
+    const reader = (bytes: Buffer): void => this.onData(bytes, true);
+    if (!readInto(socket, reader, () => this.decoder.readTarget())) {
       socket.on("data", (chunk: Buffer) => this.onData(chunk, false));
     }
   }
@@ -141,6 +142,13 @@ export class Connection {
       );
     }
     return ok;
+  }
+
+  /** Writes what this turn has sent so far now, rather than at the end of the turn (see send). */
+  flush(): void {
+    if (!this.corked) return;
+    this.socket.uncork();
+    this.socket.cork();
   }
 
   sendControl(body: ControlBody): boolean {

@@ -354,9 +354,10 @@ export class Coordinator {
       r.conn.listen((frame) => {
         this.heardFromServer?.();
         if (frame.kind === "row") {
-          const m = frame.message;
-          rows.push({ table: m.table, row: m.row, values: m.values });
-          from.push([m.shard, m.clock]);
+          for (const m of frame.messages) {
+            rows.push({ table: m.table, row: m.row, values: m.values });
+            from.push([m.shard, m.clock]);
+          }
           return;
         }
         const body = controlBody(frame, describe(r));

@@ -5,6 +5,12 @@
 import { checkHeader, decodeFrame, type Frame, HEADER_BYTES, type WireSchema } from "./codec.ts";
 import { WireError } from "./wire-error.ts";
 
+/**
+ * Frames with at least this many bytes still to come are read in place (see readTarget). Below it, one read
+ * of a socket's fixed buffer carrying several frames costs less than a read per frame.
+ */
+export const DIRECT_READ_MIN_BYTES = 32 * 1024;
+
 export class FrameDecoder {
   private chunks: Buffer[] = [];
   private buffered = 0;
@@ -30,12 +36,30 @@ export class FrameDecoder {
   private assemblyFill = 0;
   private readonly headerCarry = Buffer.alloc(HEADER_BYTES);
   private headerFill = 0;
+  /** Bytes of the last frame pushTransient completed. */
+  private lastFrameBytes = 0;
 
   constructor(public schema: WireSchema) {}
 
   /** Bytes received but not yet part of a returned frame. */
   get pendingBytes(): number {
     return this.buffered + this.assemblyFill + this.headerFill;
+  }
+
+  /**
+   * Where the stream's next bytes should be read to, for pushTransient, or null for anywhere (see
+   * net.ts's ReadTarget): the unfilled part of a long frame being assembled, so that the kernel writes its
+   * bytes in place and pushTransient copies nothing; and, after a long frame, just the next header, so that
+   * the frame after it is read in place too instead of starting in the socket's buffer.
+   */
+  readTarget(): Buffer | null {
+    if (this.broken !== null) return null;
+    if (this.assembly !== null) {
+      return this.assembly.length - this.assemblyFill >= DIRECT_READ_MIN_BYTES
+        ? this.assembly.subarray(this.assemblyFill)
+        : null;
+    }
+    return this.headerFill === 0 && this.lastFrameBytes >= DIRECT_READ_MIN_BYTES ? this.headerCarry : null;
   }
 
   /** Frames go here as they complete, during push(…, onFrame) and pushTransient(…, onFrame). */
@@ -118,13 +142,17 @@ export class FrameDecoder {
       const frame = this.assembly;
       const reused = this.assemblyInJoinBuffer;
       const take = Math.min(frame.length - this.assemblyFill, bytes.length - at);
-      bytes.copy(frame, this.assemblyFill, at, at + take);
+      // Bytes read in place (readTarget) are already where they belong.
+      const inPlace =
+        bytes.buffer === frame.buffer && bytes.byteOffset + at === frame.byteOffset + this.assemblyFill;
+      if (!inPlace) bytes.copy(frame, this.assemblyFill, at, at + take);
       this.assemblyFill += take;
       at += take;
       if (this.assemblyFill < frame.length) return frames;
       this.assembly = null;
       this.assemblyFill = 0;
       this.assemblyInJoinBuffer = false;
+      this.lastFrameBytes = frame.length;
       // A frame in the join buffer is overwritten by a later one: never exclusive, whatever its length.
       this.emit(frames, decodeFrame(frame, this.schema, !reused && ownsItsBuffer(frame)));
     }

@@ -61,56 +61,88 @@ export const READ_BUFFER_BYTES = 256 * 1024;
 /** Takes bytes that are valid only until it returns. */
 export type TransientBytes = (bytes: Buffer) => void;
 
-/** Where each dialled socket's reads go, once readInto() says; until then they are kept as copies. */
-const readers = new WeakMap<Socket, TransientBytes | Buffer[]>();
+/**
+ * Where the socket's next read should land, or null for its fixed buffer. A reader that knows the next bytes
+ * belong to a long frame names the frame's unfilled part, and the kernel copies them straight there.
+ */
+export type ReadTarget = () => Buffer | null;
+
+/** A socket's reads: its fixed buffer, and where they go once readInto() says (until then, kept as copies). */
+interface SocketReads {
+  fixed: Buffer;
+  reader: TransientBytes | Buffer[];
+  target: ReadTarget | null;
+}
+
+const reads = new WeakMap<Socket, SocketReads>();
+
+function newReads(): SocketReads {
+  return { fixed: Buffer.allocUnsafe(READ_BUFFER_BYTES), reader: [], target: null };
+}
+
+/** Node asks this before every read of the socket for the buffer to read into. */
+function nextReadBuffer(state: SocketReads): Buffer {
+  return (Array.isArray(state.reader) ? null : state.target?.()) ?? state.fixed;
+}
 
 /**
  * For a socket from connectWithRetry or listen: sends its reads (first any that came before) to `reader`, in
- * a buffer reused once it returns, and returns true. Returns false for other sockets (and for accepted ones
+ * a buffer reused once it returns, and returns true. With `target`, a read goes where it says instead (see
+ * ReadTarget); the reader then gets a view of that. Returns false for other sockets (and for accepted ones
  * where adoptReadBuffer could not take): read those from 'data'.
  */
-export function readInto(socket: Socket, reader: TransientBytes): boolean {
-  const early = readers.get(socket);
-  if (!Array.isArray(early)) return false;
-  readers.set(socket, reader);
+export function readInto(socket: Socket, reader: TransientBytes, target: ReadTarget | null = null): boolean {
+  const state = reads.get(socket);
+  if (state === undefined || !Array.isArray(state.reader)) return false;
+  const early = state.reader;
+  state.reader = reader;
+  state.target = target;
   for (const bytes of early) reader(bytes);
   return true;
 }
 
 /**
  * Node offers `onread` only to sockets it dials. An accepted socket gets the same through what the option
- * sets up inside Node (the socket's kBuffer and kBufferCb slots and its handle's useUserBuffer), found by
- * name, before its first read. Returns false, leaving the socket to 'data' events, where a Node version
- * lacks them. Node 20 has them; test/runtime/connection.test.ts checks that the adoption takes.
+ * sets up inside Node (the socket's kBuffer, kBufferGen and kBufferCb slots and its handle's useUserBuffer),
+ * found by name, before its first read. Returns false, leaving the socket to 'data' events, where a Node
+ * version lacks them. Node 20 has them; test/runtime/connection.test.ts checks that the adoption takes.
  */
 export function adoptReadBuffer(socket: Socket): boolean {
   const slots = new Map(Object.getOwnPropertySymbols(socket).map((s) => [s.description, s]));
   const bufferSlot = slots.get("kBuffer");
+  const generatorSlot = slots.get("kBufferGen");
   const callbackSlot = slots.get("kBufferCb");
   const handle = (socket as unknown as { _handle?: { useUserBuffer?: (b: Uint8Array) => void } })._handle;
-  if (bufferSlot === undefined || callbackSlot === undefined || typeof handle?.useUserBuffer !== "function") {
+  if (
+    bufferSlot === undefined ||
+    generatorSlot === undefined ||
+    callbackSlot === undefined ||
+    typeof handle?.useUserBuffer !== "function"
+  ) {
     return false;
   }
-  const buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  const state = newReads();
   const target = socket as unknown as Record<symbol, unknown>;
-  target[bufferSlot] = buffer;
+  target[bufferSlot] = state.fixed;
+  // Node calls the generator after each read for the next read's buffer, as for `onread: { buffer: fn }`.
+  target[generatorSlot] = () => nextReadBuffer(state);
   target[callbackSlot] = (n: number, bytes: Uint8Array): boolean => {
-    onRead(socket, (bytes as Buffer).subarray(0, n));
+    onRead(state, (bytes as Buffer).subarray(0, n));
     return true;
   };
-  handle.useUserBuffer(buffer);
-  readers.set(socket, []);
+  handle.useUserBuffer(state.fixed);
+  reads.set(socket, state);
   return true;
 }
 
-function onRead(socket: Socket, bytes: Buffer): void {
-  const reader = readers.get(socket);
-  if (Array.isArray(reader)) reader.push(Buffer.from(bytes));
-  else reader?.(bytes);
+function onRead(state: SocketReads, bytes: Buffer): void {
+  if (Array.isArray(state.reader)) state.reader.push(Buffer.from(bytes));
+  else state.reader(bytes);
 }
 
 function attempt(address: Address, timeoutMs: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
+    const state = newReads();
     // Node hands connect()'s options to the stream constructor, which takes highWaterMark; @types/node
     // does not list it for connect.
     const socket: Socket = connect({
@@ -119,14 +151,14 @@ function attempt(address: Address, timeoutMs: number): Promise<Socket> {
       noDelay: true,
       highWaterMark: SOCKET_HIGH_WATER_BYTES,
       onread: {
-        buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+        buffer: () => nextReadBuffer(state),
         callback: (n: number, buffer: Uint8Array): boolean => {
-          onRead(socket, (buffer as Buffer).subarray(0, n));
+          onRead(state, (buffer as Buffer).subarray(0, n));
           return true;
         },
       },
     } as NetConnectOpts);
-    readers.set(socket, []);
+    reads.set(socket, state);
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new Error("timed out"));

@@ -6,12 +6,20 @@ import type { AppInstance, RowView, WorkerApi } from "../apps/api.ts";
 import { stream } from "../apps/random.ts";
 import { ClientCore } from "../core/client.ts";
 import type { CoreEvent } from "../core/events.ts";
+import type { ReadMessage } from "../core/messages.ts";
 import type { Placement } from "../core/placement.ts";
 import type { TableSpec } from "../core/tables.ts";
 import { readRecord } from "../core/trace-format.ts";
 import { makeStragglers, type StragglerModel } from "../sim/stragglers.ts";
 import { jobClock } from "./clock.ts";
-import { encodeBatchParts, encodeRead, type Frame, LEND_MIN_BYTES } from "./codec.ts";
+import {
+  encodeBatchParts,
+  encodeReads,
+  type Frame,
+  LEND_MIN_BYTES,
+  messageShareBytes,
+  readsPerFrame,
+} from "./codec.ts";
 import { Connection, DEFAULT_MAX_QUEUED_BYTES } from "./connection.ts";
 import { type Assignment, joinJob, type WorkerStats } from "./control.ts";
 import { joinPeer } from "./handshake.ts";
@@ -123,6 +131,10 @@ class WorkerHost {
   private failure: Error | null = null;
   /** When the workers last let the event loop run (see clock). */
   private lastYieldNs = 0;
+  /** Reads a frame may hold under the job's frame cap. */
+  private readonly readsPerFrame: number;
+  /** Per shard, the reads of the current pump not yet sent (see pump). */
+  private readonly unsentReads: ReadMessage[][];
 
   constructor(
     private readonly assignment: Assignment,
@@ -144,6 +156,8 @@ class WorkerHost {
     });
     this.now = jobClock(assignment.jobStartEpochMs);
     this.shardClock = new Int32Array(numShards(job));
+    this.readsPerFrame = readsPerFrame(job.maxFrameBytes);
+    this.unsentReads = Array.from({ length: numShards(job) }, () => []);
     this.trace = assignment.tracePath === null ? null : new TraceWriter(assignment.tracePath);
     this.stragglers =
       job.stragglers === "none" ? null : makeStragglers(job.stragglers, job.workers, job.seed);
@@ -320,23 +334,27 @@ class WorkerHost {
         `server ${server} sent a ${frame.kind === "control" ? `"${frame.body.t}" message` : `${frame.kind} frame`}, expected rows`,
       );
     }
-    const m = frame.message;
-    if (serverOfShard(this.assignment.job, m.shard) !== server) {
-      throw new Error(`server ${server} sent a row of shard ${m.shard}, which it does not host`);
+    if (serverOfShard(this.assignment.job, frame.shard) !== server) {
+      throw new Error(`server ${server} sent rows of shard ${frame.shard}, which it does not host`);
     }
-    this.trace?.write({
-      k: "msg",
-      from: `s${m.shard}`,
-      to: `c${this.core.client}`,
-      sent: frame.sentNs,
-      recv: this.now(),
-      bytes: frame.bytes,
-      kind: m.pushed ? "push" : "row",
-    });
-    this.messages++;
+    const { messages } = frame;
+    const recv = this.trace === null ? 0 : this.now();
+    for (let i = 0; i < messages.length; i++) {
+      const m = messages[i];
+      this.trace?.write({
+        k: "msg",
+        from: `s${m.shard}`,
+        to: `c${this.core.client}`,
+        sent: frame.sentNs,
+        recv,
+        bytes: messageShareBytes(frame.bytes, messages.length, i),
+        kind: m.pushed ? "push" : "row",
+      });
+      if (m.clock > this.shardClock[m.shard]) this.shardClock[m.shard] = m.clock;
+      this.core.receive(m);
+    }
+    this.messages += messages.length;
     this.bytes += frame.bytes;
-    if (m.clock > this.shardClock[m.shard]) this.shardClock[m.shard] = m.clock;
-    this.core.receive(m);
     this.pump();
   }
 
@@ -346,24 +364,29 @@ class WorkerHost {
     const { job } = this.assignment;
     const t = this.now();
     for (const { shard, message } of ready.messages) {
+      if (message.type === "read") {
+        // Reads to one shard travel together, in order; a batch to the shard first sends the reads before it.
+        const reads = this.unsentReads[shard];
+        reads.push(message);
+        if (reads.length === this.readsPerFrame) this.sendReads(shard, t);
+        continue;
+      }
+      if (this.unsentReads[shard].length > 0) this.sendReads(shard, t);
       // Deltas of LEND_MIN_BYTES or more are sent from the core's own arrays: it never changes a drained batch.
       const server = this.servers[serverOfShard(job, shard)];
-      const frame =
-        message.type === "batch"
-          ? encodeBatchParts(shard, message, t, LEND_MIN_BYTES)
-          : [encodeRead(shard, message, t)];
-      if (message.type === "batch") {
-        // The batch's long rows can be reused once its bytes have left (at once if none were lent).
-        const release = (): void => this.core.release(shard, message);
-        if (frame.length > 1) server.send(frame, release);
-        else {
-          server.send(frame);
-          release();
-        }
-      } else server.send(frame);
+      const frame = encodeBatchParts(shard, message, t, LEND_MIN_BYTES);
+      // The batch's long rows can be reused once its bytes have left (at once if none were lent).
+      const release = (): void => this.core.release(shard, message);
+      if (frame.length > 1) server.send(frame, release);
+      else {
+        server.send(frame);
+        release();
+      }
       this.messages++;
       for (const part of frame) this.bytes += part.length;
     }
+    for (let shard = 0; shard < this.unsentReads.length; shard++)
+      if (this.unsentReads[shard].length > 0) this.sendReads(shard, t);
     for (const e of ready.events) this.onEvent(e, t);
     for (const c of ready.completions) {
       const p = this.pending.get(c.worker);
@@ -386,6 +409,15 @@ class WorkerHost {
       timing.since = t;
       p.resolve(c.views);
     }
+  }
+
+  private sendReads(shard: number, t: number): void {
+    const reads = this.unsentReads[shard];
+    const frame = encodeReads(shard, reads, t);
+    this.servers[serverOfShard(this.assignment.job, shard)].send(frame);
+    this.messages += reads.length;
+    this.bytes += frame.length;
+    reads.length = 0;
   }
 
   private onEvent(e: CoreEvent, t: number): void {

@@ -299,7 +299,7 @@ export const netBench: BenchSuite = {
       timing:
         "runtime: the worker's run (first clock to last; push ends with a fence read the server answers after applying every row) without process start and bootstrap; raw: first write to last byte",
       pullNote:
-        "pull = every clock one readMany of a whole table (pullRowsPerClock rows, ~8 MB) under BSP, answered by one row frame each; raw pull = the same bytes as one write per row",
+        "pull = every clock one readMany of a whole table (pullRowsPerClock rows, ~8 MB) under BSP: the requests travel as read frames of up to 4,096 reads, the rows come back in row frames of up to 64 KB (a longer row alone); raw pull = the same bytes as one write per row",
       bulk: rows,
       goal: "bulk pushRatio and pullRatio ≥ 0.7 (ours / raw TCP, same bytes)",
       repsNote:

@@ -65,28 +65,44 @@ export const batchMessage: fc.Arbitrary<BatchMessage> = fc.record({
   rows: fc.array(rowDelta, { maxLength: 6 }),
 });
 
-export const readMessage: fc.Arbitrary<ReadMessage> = table.chain((spec) =>
-  fc.record({
-    type: fc.constant("read" as const),
-    client,
-    table: fc.constant(spec.id),
-    row: rowOf(spec),
-    requiredClock: clock,
-    subscribe: fc.boolean(),
-  }),
-);
+function readFrom(from: number): fc.Arbitrary<ReadMessage> {
+  return table.chain((spec) =>
+    fc.record({
+      type: fc.constant("read" as const),
+      client: fc.constant(from),
+      table: fc.constant(spec.id),
+      row: rowOf(spec),
+      requiredClock: clock,
+      subscribe: fc.boolean(),
+    }),
+  );
+}
 
-export const rowMessage: fc.Arbitrary<RowMessage> = table.chain((spec) =>
-  fc.record({
-    type: fc.constant("row" as const),
-    shard,
-    table: fc.constant(spec.id),
-    row: rowOf(spec),
-    clock,
-    version: clock,
-    values: valuesFor(spec),
-    pushed: fc.boolean(),
-  }),
+function rowFrom(of: number): fc.Arbitrary<RowMessage> {
+  return table.chain((spec) =>
+    fc.record({
+      type: fc.constant("row" as const),
+      shard: fc.constant(of),
+      table: fc.constant(spec.id),
+      row: rowOf(spec),
+      clock,
+      version: clock,
+      values: valuesFor(spec),
+      pushed: fc.boolean(),
+    }),
+  );
+}
+
+/** What one read frame carries: a shard and 1–5 reads from one client. */
+export const readFrame: fc.Arbitrary<{ shard: number; messages: ReadMessage[] }> = fc
+  .tuple(shard, client)
+  .chain(([s, c]) =>
+    fc.record({ shard: fc.constant(s), messages: fc.array(readFrom(c), { minLength: 1, maxLength: 5 }) }),
+  );
+
+/** What one row frame carries: a shard and 1–5 of its rows. */
+export const rowFrame: fc.Arbitrary<{ shard: number; messages: RowMessage[] }> = shard.chain((s) =>
+  fc.record({ shard: fc.constant(s), messages: fc.array(rowFrom(s), { minLength: 1, maxLength: 5 }) }),
 );
 
 /** A comparable form of row values: typed arrays and maps do not compare by content with toEqual's types. */

@@ -1,5 +1,6 @@
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
+import type { RowMessage } from "../../core/messages.ts";
 import { SparseValues } from "../../core/rows.ts";
 import { defineTable } from "../../core/tables.ts";
 import {
@@ -8,16 +9,22 @@ import {
   encodeBatchParts,
   encodeControl,
   encodeError,
-  encodeRead,
-  encodeRow,
-  encodeRowParts,
+  encodeReads,
+  encodeRows,
+  encodeRowsParts,
   type Frame,
   HEADER_BYTES,
+  MAX_READS_PER_FRAME,
+  messageShareBytes,
   PROTOCOL_VERSION,
+  readsPerFrame,
+  rowFrameRuns,
+  rowMessageBytes,
+  rowsFrameBytes,
 } from "../../runtime/codec.ts";
 import { FrameDecoder } from "../../runtime/frame-decoder.ts";
 import { WireError } from "../../runtime/wire-error.ts";
-import { batchMessage, plain, readMessage, rowMessage, SCHEMA, shard } from "./codec-arbitraries.ts";
+import { batchMessage, plain, readFrame, rowFrame, SCHEMA, shard } from "./codec-arbitraries.ts";
 
 function decodeOne(buf: Buffer): Frame {
   const frames = new FrameDecoder(SCHEMA).push(buf);
@@ -42,36 +49,74 @@ describe("wire codec round trips", () => {
     },
   );
 
-  test.prop([shard, readMessage])("read", (s, message) => {
-    const frame = decodeOne(encodeRead(s, message));
+  test.prop([readFrame])("reads", ({ shard: s, messages }) => {
+    const frame = decodeOne(encodeReads(s, messages));
     if (frame.kind !== "read") throw new Error(`decoded a ${frame.kind} frame`);
     expect(frame.shard).toBe(s);
-    expect(frame.message).toEqual(message);
+    expect(frame.messages).toEqual(messages);
   });
 
-  test.prop([rowMessage])("row", (message) => {
-    const frame = decodeOne(encodeRow(message));
+  test.prop([rowFrame])("rows", ({ shard: s, messages }) => {
+    const frame = decodeOne(encodeRows(s, messages));
     if (frame.kind !== "row") throw new Error(`decoded a ${frame.kind} frame`);
-    const { values, ...rest } = frame.message;
-    const { values: sentValues, ...sentRest } = message;
-    expect(rest).toEqual(sentRest);
-    expect(plain(values)).toEqual(plain(sentValues));
+    expect(frame.shard).toBe(s);
+    expect(frame.bytes).toBe(rowsFrameBytes(messages.reduce((n, m) => n + rowMessageBytes(m), 0)));
+    expect(frame.messages.map(rowContents)).toEqual(messages.map(rowContents));
   });
 
-  test.prop([shard, batchMessage, rowMessage, fc.constantFrom(0, 4, 64, Number.POSITIVE_INFINITY)])(
+  test.prop([shard, batchMessage, rowFrame, fc.constantFrom(0, 4, 64, Number.POSITIVE_INFINITY)])(
     "frames in parts (long rows lent, not copied) hold exactly the bytes of the whole frame",
-    (s, batch, row, lendMinBytes) => {
+    (s, batch, rows, lendMinBytes) => {
       const batchParts = encodeBatchParts(s, batch, 7, lendMinBytes);
-      const rowParts = encodeRowParts(row, 7, lendMinBytes);
+      const rowParts = encodeRowsParts(rows.shard, rows.messages, 7, lendMinBytes);
       expect(Buffer.concat(batchParts)).toEqual(encodeBatch(s, batch, 7));
-      expect(Buffer.concat(rowParts)).toEqual(encodeRow(row, 7));
+      expect(Buffer.concat(rowParts)).toEqual(encodeRows(rows.shard, rows.messages, 7));
       // A lent row is the row's own memory: a part shares the values' buffer.
-      const { values } = row;
-      if (lendMinBytes === 0 && !(values instanceof SparseValues) && values.length > 0) {
-        expect(rowParts.some((p) => p.buffer === values.buffer)).toBe(true);
+      for (const { values } of rows.messages) {
+        if (lendMinBytes === 0 && !(values instanceof SparseValues) && values.length > 0) {
+          expect(rowParts.some((p) => p.buffer === values.buffer)).toBe(true);
+        }
       }
     },
   );
+
+  test.prop([rowFrame, fc.integer({ min: 1, max: 400 })])(
+    "rows split into frames under a cap keep their order, and only a row too long for the cap is alone",
+    ({ messages }, maxFrameBytes) => {
+      const runs = rowFrameRuns(messages, maxFrameBytes);
+      expect(runs.flat()).toEqual(messages);
+      for (const run of runs) {
+        const bytes = rowsFrameBytes(run.reduce((n, m) => n + rowMessageBytes(m), 0));
+        if (run.length > 1) expect(bytes).toBeLessThanOrEqual(maxFrameBytes);
+      }
+      // Greedy: no run could have taken the next run's first row.
+      for (let i = 0; i + 1 < runs.length; i++) {
+        const joined = [...runs[i], runs[i + 1][0]];
+        expect(rowsFrameBytes(joined.reduce((n, m) => n + rowMessageBytes(m), 0))).toBeGreaterThan(
+          maxFrameBytes,
+        );
+      }
+    },
+  );
+
+  it("fits reads to the frame cap, and splits a frame's bytes among its messages exactly", () => {
+    expect(readsPerFrame(1 << 30)).toBe(MAX_READS_PER_FRAME);
+    const reads = readsPerFrame(1024);
+    const read = { type: "read", client: 0, table: 0, row: 0, requiredClock: 0, subscribe: false } as const;
+    expect(encodeReads(0, new Array(reads).fill(read)).length).toBeLessThanOrEqual(1024);
+    expect(encodeReads(0, new Array(reads + 1).fill(read)).length).toBeGreaterThan(1024);
+    expect(() => encodeReads(0, [])).toThrow(/1 to 4096 reads/);
+    for (const [bytes, count] of [
+      [100, 1],
+      [100, 3],
+      [7, 7],
+      [1000, 9],
+    ]) {
+      const shares = Array.from({ length: count }, (_, i) => messageShareBytes(bytes, count, i));
+      expect(shares.reduce((a, b) => a + b, 0)).toBe(bytes);
+      expect(Math.max(...shares) - Math.min(...shares)).toBeLessThan(count);
+    }
+  });
 
   test.prop([fc.dictionary(fc.string(), fc.jsonValue()), fc.string()])("control and error", (extra, text) => {
     const body = { ...extra, t: "hello" };
@@ -82,10 +127,10 @@ describe("wire codec round trips", () => {
   });
 
   test.prop([
-    fc.array(fc.oneof(batchMessage, rowMessage), { minLength: 1, maxLength: 5 }),
+    fc.array(fc.oneof(batchMessage, rowFrame), { minLength: 1, maxLength: 5 }),
     fc.array(fc.nat(), { maxLength: 8 }),
   ])("a stream split anywhere gives the same frames", (messages, cuts) => {
-    const frames = messages.map((m) => (m.type === "batch" ? encodeBatch(0, m) : encodeRow(m)));
+    const frames = messages.map((m) => ("type" in m ? encodeBatch(0, m) : encodeRows(m.shard, m.messages)));
     const stream = Buffer.concat(frames);
     const points = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort((a, b) => a - b);
     const decoder = new FrameDecoder(SCHEMA);
@@ -95,7 +140,7 @@ describe("wire codec round trips", () => {
       out.push(...decoder.push(stream.subarray(from, p)));
       from = p;
     }
-    expect(out.map((f) => f.kind)).toEqual(messages.map((m) => m.type));
+    expect(out.map((f) => f.kind)).toEqual(messages.map((m) => ("type" in m ? m.type : "row")));
     expect(decoder.pendingBytes).toBe(0);
     // The same stream read through one buffer that is overwritten after every read (a socket's `onread`):
     // the same frames, with the same values, after every later overwrite.
@@ -144,8 +189,12 @@ function readThroughOneBuffer(decoder: FrameDecoder, stream: Buffer, points: num
 function frameContents(f: Frame): unknown {
   if (f.kind === "batch")
     return { ...f.message, rows: f.message.rows.map((r) => ({ ...r, delta: plain(r.delta) })) };
-  if (f.kind === "row") return { ...f.message, values: plain(f.message.values) };
+  if (f.kind === "row") return { ...f, messages: f.messages.map(rowContents) };
   return f;
+}
+
+function rowContents(m: RowMessage): unknown {
+  return { ...m, values: plain(m.values) };
 }
 
 describe("wire codec with long rows (viewed in place when aligned)", () => {
@@ -168,16 +217,18 @@ describe("wire codec with long rows (viewed in place when aligned)", () => {
         clock: 0,
         rows: [{ table: 4, row: 2, delta: values32 }],
       }),
-      encodeRow({
-        type: "row",
-        shard: 1,
-        table: 5,
-        row: 3,
-        clock: 2,
-        version: 1,
-        values: values64,
-        pushed: false,
-      }),
+      encodeRows(1, [
+        {
+          type: "row",
+          shard: 1,
+          table: 5,
+          row: 3,
+          clock: 2,
+          version: 1,
+          values: values64,
+          pushed: false,
+        },
+      ]),
       encodeBatch(0, {
         type: "batch",
         client: 1,
@@ -196,7 +247,9 @@ describe("wire codec with long rows (viewed in place when aligned)", () => {
     expect(a.kind === "batch" && Array.from(a.message.rows[0].delta as Float32Array)).toEqual(
       Array.from(values32),
     );
-    expect(b.kind === "row" && Array.from(b.message.values as Float64Array)).toEqual(Array.from(values64));
+    expect(b.kind === "row" && Array.from(b.messages[0].values as Float64Array)).toEqual(
+      Array.from(values64),
+    );
     expect(c.kind === "batch" && Array.from(c.message.rows[0].delta as Float64Array)).toEqual(
       Array.from(values64),
     );
@@ -296,24 +349,17 @@ describe("frame decoder reading through one buffer", () => {
       const spec = defineTable({ id: 0, name: "w", width, valueType: "float32" });
       const schema = { tables: new Map([[0, spec]]), numClients: 1, numShards: 1, maxFrameBytes: 1 << 20 };
       const values = Float32Array.from({ length: width }, (_, i) => i + 0.5);
-      const frame = encodeRow({
-        type: "row",
-        shard: 0,
-        table: 0,
-        row: 0,
-        clock: 0,
-        version: 0,
-        values,
-        pushed: false,
-      });
+      const frame = encodeRows(0, [
+        { type: "row", shard: 0, table: 0, row: 0, clock: 0, version: 0, values, pushed: false },
+      ]);
       const [viaChunks] = new FrameDecoder(schema).push(Buffer.from(frame));
       const [viaOneBuffer] = readThroughOneBuffer(new FrameDecoder(schema), frame, [7, 100]);
       if (viaChunks.kind !== "row" || viaOneBuffer.kind !== "row") throw new Error("not a row");
-      expect(Array.from(viaOneBuffer.message.values as Float32Array)).toEqual(Array.from(values));
+      expect(Array.from(viaOneBuffer.messages[0].values as Float32Array)).toEqual(Array.from(values));
       return {
         frameBytes: frame.length,
-        chunkValuesBuffer: (viaChunks.message.values as Float32Array).buffer.byteLength,
-        ownValuesBuffer: (viaOneBuffer.message.values as Float32Array).buffer.byteLength,
+        chunkValuesBuffer: (viaChunks.messages[0].values as Float32Array).buffer.byteLength,
+        ownValuesBuffer: (viaOneBuffer.messages[0].values as Float32Array).buffer.byteLength,
       };
     };
     // 4 KB rows: a copy out of a chunk, but a view of their own frame through one buffer.
@@ -324,6 +370,56 @@ describe("frame decoder reading through one buffer", () => {
     const short = rowOf(16);
     expect(short.ownValuesBuffer).toBe(64);
   });
+});
+
+describe("frame decoder reading in place", () => {
+  const wide = defineTable({ id: 0, name: "wide", width: 20_000, valueType: "float32" });
+  const schema = { tables: new Map([[0, wide]]), numClients: 1, numShards: 1, maxFrameBytes: 1 << 20 };
+  /** A batch frame of `width` values (the table's, or fewer for a malformed one), all `v`. */
+  const frame = (v: number) =>
+    encodeBatch(0, {
+      type: "batch",
+      client: 0,
+      version: v + 1,
+      clock: v,
+      rows: [{ table: 0, row: v, delta: new Float32Array(wide.width).fill(v) }],
+    });
+
+  test.prop([
+    fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }),
+    fc.array(fc.oneof(fc.integer({ min: 1, max: 40_000 }), fc.integer({ min: 1, max: 100_000 })), {
+      minLength: 1,
+      maxLength: 50,
+    }),
+  ])(
+    "a socket that reads where readTarget says gives the same frames as any other reading",
+    (longs, readSizes) => {
+      // Long frames (80 KB) and short control frames, in the given order.
+      const stream = Buffer.concat(
+        longs.map((long, i) => (long ? frame(i) : encodeControl({ t: "short", i }))),
+      );
+      const expected = new FrameDecoder(schema).push(stream).map(frameContents);
+      const decoder = new FrameDecoder(schema);
+      const fixed = Buffer.alloc(64 * 1024);
+      const got: unknown[] = [];
+      let at = 0;
+      let inPlace = 0;
+      for (let i = 0; at < stream.length; i++) {
+        const target = decoder.readTarget();
+        if (target !== null) inPlace++;
+        const into = target ?? fixed;
+        const n = Math.min(readSizes[i % readSizes.length], into.length, stream.length - at);
+        stream.copy(into, 0, at, at + n);
+        decoder.pushTransient(into.subarray(0, n), (f) => got.push(frameContents(f)));
+        fixed.fill(0xee);
+        at += n;
+      }
+      expect(got).toEqual(expected);
+      expect(decoder.pendingBytes).toBe(0);
+      // Reads of at most 40,000 bytes leave over 32 KB of a long frame to come: the rest is read in place.
+      if (longs.some((l) => l) && Math.max(...readSizes) <= 40_000) expect(inPlace).toBeGreaterThan(0);
+    },
+  );
 });
 
 describe("wire codec finite check", () => {
@@ -350,14 +446,8 @@ describe("wire codec finite check", () => {
 });
 
 describe("wire codec refusals", () => {
-  const valid = encodeRead(1, {
-    type: "read",
-    client: 2,
-    table: 0,
-    row: 9,
-    requiredClock: 3,
-    subscribe: false,
-  });
+  const read = { type: "read", client: 2, table: 0, row: 9, requiredClock: 3, subscribe: false } as const;
+  const valid = encodeReads(1, [read, { ...read, row: 4 }]);
 
   function fault(buf: Buffer): string {
     try {
@@ -382,9 +472,16 @@ describe("wire codec refusals", () => {
     const big = Buffer.from(valid);
     big.writeUInt32LE(SCHEMA.maxFrameBytes, 8);
     expect(fault(big)).toBe("oversized");
+    // The second read's table.
     const table = Buffer.from(valid);
-    table.writeUInt16LE(5, HEADER_BYTES + 8);
+    table.writeUInt16LE(5, HEADER_BYTES + 12 + 12);
     expect(fault(table)).toBe("table");
+    const count = Buffer.from(valid);
+    count.writeUInt32LE(3, HEADER_BYTES + 8);
+    expect(fault(count)).toBe("length");
+    const none = Buffer.from(valid);
+    none.writeUInt32LE(0, HEADER_BYTES + 8);
+    expect(fault(none)).toBe("field");
     const client = Buffer.from(valid);
     client.writeUInt32LE(SCHEMA.numClients, HEADER_BYTES + 4);
     expect(fault(client)).toBe("field");
@@ -395,7 +492,7 @@ describe("wire codec refusals", () => {
   });
 
   it("refuses a dense row of the wrong width and non-finite values", () => {
-    const row = encodeRow({
+    const message = {
       type: "row",
       shard: 0,
       table: 0,
@@ -404,13 +501,18 @@ describe("wire codec refusals", () => {
       version: 0,
       values: new Float64Array([1, 2, 3, 4, 5]),
       pushed: false,
-    });
+    } as const;
+    const row = encodeRows(0, [message, { ...message, row: 2 }]);
     const nan = Buffer.from(row);
     nan.writeDoubleLE(Number.NaN, row.length - 8);
     expect(fault(nan)).toBe("field");
+    // The second row's value count: after the prefix (12), the first row (12 + 12 + 40), its fields (12).
     const narrow = Buffer.from(row);
-    narrow.writeUInt32LE(4, HEADER_BYTES + 16 + 8);
+    narrow.writeUInt32LE(4, HEADER_BYTES + 12 + 64 + 12 + 8);
     expect(fault(narrow)).toBe("field");
+    const lying = Buffer.from(row);
+    lying.writeUInt32LE(1000, HEADER_BYTES + 4);
+    expect(fault(lying)).toBe("length");
   });
 
   it("error frames stay readable across protocol versions", () => {
@@ -450,8 +552,8 @@ describe("wire codec under garbage (100,000 cases)", () => {
 
   const validFrame = fc.oneof(
     fc.tuple(shard, batchMessage).map(([s, m]) => encodeBatch(s, m)),
-    fc.tuple(shard, readMessage).map(([s, m]) => encodeRead(s, m)),
-    rowMessage.map((m) => encodeRow(m)),
+    readFrame.map((f) => encodeReads(f.shard, f.messages)),
+    rowFrame.map((f) => encodeRows(f.shard, f.messages)),
     fc.dictionary(fc.string(), fc.jsonValue()).map((d) => encodeControl({ ...d, t: "x" })),
   );
 
@@ -486,16 +588,18 @@ describe("wire codec under garbage (100,000 cases)", () => {
   });
 
   it("decodes a valid frame header-first even when the header arrives byte by byte", () => {
-    const frame = encodeRow({
-      type: "row",
-      shard: 2,
-      table: 2,
-      row: 0,
-      clock: 1,
-      version: 1,
-      values: new Int32Array([1, -2, 3, 4]),
-      pushed: true,
-    });
+    const frame = encodeRows(2, [
+      {
+        type: "row",
+        shard: 2,
+        table: 2,
+        row: 0,
+        clock: 1,
+        version: 1,
+        values: new Int32Array([1, -2, 3, 4]),
+        pushed: true,
+      },
+    ]);
     const decoder = new FrameDecoder(SCHEMA);
     const out: Frame[] = [];
     for (let i = 0; i < frame.length; i++) out.push(...decoder.push(frame.subarray(i, i + 1)));

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { defineTable } from "../../core/tables.ts";
 import { controlOnlySchema, encodeBatchParts, encodeControl, type Frame } from "../../runtime/codec.ts";
 import { Connection } from "../../runtime/connection.ts";
+import { FrameDecoder } from "../../runtime/frame-decoder.ts";
 import { connectWithRetry, listen, readInto, SOCKET_HIGH_WATER_BYTES } from "../../runtime/net.ts";
 
 const table = defineTable({ id: 0, name: "rows", width: 600, valueType: "float32" });
@@ -145,6 +146,70 @@ describe("Connection", () => {
     await Promise.all([atDialled.until("end"), atPeer.until("end")]);
     expect(atDialled.buffers.size).toBe(1);
     expect(atPeer.buffers.size).toBe(1);
+    dialled.destroy();
+    peer.destroy();
+  });
+
+  it("dialled and accepted sockets read the rest of a long frame straight into it, and every frame arrives whole", async () => {
+    const wide = defineTable({ id: 0, name: "wide", width: 50_000, valueType: "float32" });
+    const wideSchema = { ...schema, tables: new Map([[0, wide]]) };
+    const { dialled, peer } = await runtimeSockets();
+    const receive = (socket: Socket, count: number) => {
+      const decoder = new FrameDecoder(wideSchema);
+      const sums: number[] = [];
+      let inPlaceReads = 0;
+      let resolve!: () => void;
+      const done = new Promise<void>((r) => {
+        resolve = r;
+      });
+      const onFrame = (f: Frame): void => {
+        sums.push(f.kind === "batch" ? (f.message.rows[0].delta as Float32Array)[49_999] : -1);
+        if (sums.length === count) resolve();
+      };
+      let target: Buffer | null = null;
+      readInto(
+        socket,
+        (bytes) => {
+          if (target !== null && bytes.buffer === target.buffer && bytes.byteOffset === target.byteOffset)
+            inPlaceReads++;
+          decoder.pushTransient(bytes, onFrame);
+        },
+        () => {
+          target = decoder.readTarget();
+          return target;
+        },
+      );
+      return { done, sums, inPlaceReads: () => inPlaceReads };
+    };
+    // Long batch frames (200 KB) with short control frames between them, each way.
+    const frames = (n: number) =>
+      Array.from({ length: n }, (_, i) => [
+        ...encodeBatchParts(
+          0,
+          {
+            type: "batch",
+            client: 0,
+            version: i + 1,
+            clock: i,
+            rows: [{ table: 0, row: 0, delta: new Float32Array(wide.width).fill(i) }],
+          },
+          0,
+          0,
+        ),
+        encodeControl({ t: "between", i }),
+      ]).flat();
+    const atDialled = receive(dialled, 40);
+    const atPeer = receive(peer, 40);
+    for (const part of frames(20)) {
+      dialled.write(part);
+      peer.write(part);
+    }
+    await Promise.all([atDialled.done, atPeer.done]);
+    const expected = Array.from({ length: 20 }, (_, i) => [i, -1]).flat();
+    expect(atDialled.sums).toEqual(expected);
+    expect(atPeer.sums).toEqual(expected);
+    expect(atDialled.inPlaceReads()).toBeGreaterThan(0);
+    expect(atPeer.inPlaceReads()).toBeGreaterThan(0);
     dialled.destroy();
     peer.destroy();
   });

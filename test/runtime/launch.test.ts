@@ -132,6 +132,38 @@ describe("ssp launch: 2 servers × 4 workers (2 per process), indicator incremen
     });
   }
 
+  it("long readMany (600 rows a clock): reads travel many to a frame, a shard answers them in slices; the SSP checker passes", async () => {
+    // ~300 reads per shard per clock: more than a server answers before it writes (READS_PER_FLUSH).
+    const run = await ssp([
+      "launch",
+      "--app",
+      "synthetic",
+      "--check",
+      "--opt",
+      "rows=2000",
+      "--opt",
+      "rows-per-clock=600",
+      "--servers",
+      "2",
+      "--workers",
+      "4",
+      "--workers-per-process",
+      "2",
+      "--clocks",
+      String(CLOCKS),
+      "--consistency",
+      "ssp",
+      "--staleness",
+      "1",
+      "--json",
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const m = /SSP checker: passed \((\d+) reads, (\d+) decoded, (\d+) final rows\)/.exec(run.stderr);
+    expect(m, run.stderr).not.toBeNull();
+    expect(Number(m![2])).toBe(Number(m![1]));
+    expect(Number(m![1])).toBeGreaterThanOrEqual(4 * CLOCKS * 600);
+  });
+
   it("--hosts places roles on other hosts over ssh (BatchMode, token on stdin), here 127.0.0.2 and 127.0.0.3", async () => {
     const log = join(scratch, "ssh.log");
     const shim = join(scratch, "fake-ssh");

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import {
   controlOnlySchema,
   encodeControl,
-  encodeRead,
+  encodeReads,
   HEADER_BYTES,
   PROTOCOL_VERSION,
 } from "../../runtime/codec.ts";
@@ -110,7 +110,9 @@ describe("a server refuses bad peers and carries on", () => {
     hello.writeUInt8(PROTOCOL_VERSION + 1, 4);
     wrongVersion.socket.write(hello);
     expect(await versionRefusal).toMatch(
-      /refused us: version: protocol version 2, this build speaks version 1/,
+      new RegExp(
+        `refused us: version: protocol version ${PROTOCOL_VERSION + 1}, this build speaks version ${PROTOCOL_VERSION}`,
+      ),
     );
 
     const garbage = wrap(await open(address));
@@ -120,14 +122,9 @@ describe("a server refuses bad peers and carries on", () => {
 
     const oversized = await authenticated(address, 1);
     const oversizedRefusal = refusal(oversized);
-    const big = encodeRead(0, {
-      type: "read",
-      client: 1,
-      table: 0,
-      row: 0,
-      requiredClock: 0,
-      subscribe: false,
-    });
+    const big = encodeReads(0, [
+      { type: "read", client: 1, table: 0, row: 0, requiredClock: 0, subscribe: false },
+    ]);
     big.writeUInt32LE(10 * 1024 * 1024, 8);
     oversized.socket.write(big.subarray(0, HEADER_BYTES));
     expect(await oversizedRefusal).toMatch(
@@ -136,22 +133,17 @@ describe("a server refuses bad peers and carries on", () => {
 
     const unknownTable = await authenticated(address, 1);
     const tableRefusal = refusal(unknownTable);
-    const read = encodeRead(0, {
-      type: "read",
-      client: 1,
-      table: 0,
-      row: 0,
-      requiredClock: 0,
-      subscribe: false,
-    });
-    read.writeUInt16LE(9, HEADER_BYTES + 8);
+    const read = encodeReads(0, [
+      { type: "read", client: 1, table: 0, row: 0, requiredClock: 0, subscribe: false },
+    ]);
+    read.writeUInt16LE(9, HEADER_BYTES + 12);
     unknownTable.socket.write(read);
     expect(await tableRefusal).toMatch(/refused us: table: unknown table 9 \(this job's tables: 0\)/);
 
     const impostor = await authenticated(address, 1);
     const impostorRefusal = refusal(impostor);
     impostor.send(
-      encodeRead(0, { type: "read", client: 0, table: 0, row: 0, requiredClock: 0, subscribe: false }),
+      encodeReads(0, [{ type: "read", client: 0, table: 0, row: 0, requiredClock: 0, subscribe: false }]),
     );
     expect(await impostorRefusal).toMatch(/claims to come from client 0, but this connection is worker 1/);
 
@@ -169,7 +161,7 @@ describe("a server refuses bad peers and carries on", () => {
     const frames = fc.sample(
       fc.tuple(
         fc.constantFrom(
-          encodeRead(0, { type: "read", client: 1, table: 0, row: 3, requiredClock: 0, subscribe: true }),
+          encodeReads(0, [{ type: "read", client: 1, table: 0, row: 3, requiredClock: 0, subscribe: true }]),
           encodeControl({ t: "auth", role: "worker", rank: 1, nonce: "ab", mac: "cd" }),
         ),
         fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 3 }),
