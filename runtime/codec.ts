@@ -170,14 +170,13 @@ class FrameParts {
 
   /** Dense values: lent when long enough, else copied in. */
   values(values: DenseValues): void {
-    const bytes = new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
     if (values.byteLength < this.lendMinBytes) {
-      this.buf.set(bytes, this.off);
+      this.buf.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), this.off);
       this.off += values.byteLength;
       return;
     }
     if (this.off > this.from) this.parts.push(this.buf.subarray(this.from, this.off));
-    this.parts.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    this.parts.push(Buffer.from(values.buffer, values.byteOffset, values.byteLength));
     this.from = this.off;
   }
 
