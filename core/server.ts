@@ -336,25 +336,41 @@ function checkRowId(spec: TableSpec, row: number, shard: number, client: number)
   }
 }
 
+function deltaFault(
+  spec: TableSpec,
+  row: number,
+  shard: number,
+  client: number,
+  what: string,
+): ProtocolError {
+  return new ProtocolError(`shard ${shard}: client ${client}, table ${spec.name}, row ${row}: ${what}`);
+}
+
 function checkDelta(spec: TableSpec, row: number, delta: RowValues, shard: number, client: number): void {
   checkRowId(spec, row, shard, client);
-  const where = `shard ${shard}: client ${client}, table ${spec.name}, row ${row}`;
+  // The message is built only to throw: a string per delta was 4% of a large simulation's allocation.
   if (delta instanceof SparseValues) {
-    if (spec.rowKind !== "sparse") throw new ProtocolError(`${where}: sparse delta for a dense table`);
+    if (spec.rowKind !== "sparse")
+      throw deltaFault(spec, row, shard, client, "sparse delta for a dense table");
     for (const col of delta.entries.keys()) {
       if (!Number.isInteger(col) || col < 0 || col >= spec.width) {
-        throw new ProtocolError(`${where}: column ${col} outside [0, ${spec.width})`);
+        throw deltaFault(spec, row, shard, client, `column ${col} outside [0, ${spec.width})`);
       }
     }
     return;
   }
-  if (spec.rowKind !== "dense") throw new ProtocolError(`${where}: dense delta for a sparse table`);
-  if (delta.length !== spec.width) {
-    throw new ProtocolError(`${where}: delta has width ${delta.length}, table has ${spec.width}`);
-  }
+  if (spec.rowKind !== "dense") throw deltaFault(spec, row, shard, client, "dense delta for a sparse table");
+  if (delta.length !== spec.width)
+    throw deltaFault(spec, row, shard, client, `delta has width ${delta.length}, table has ${spec.width}`);
   const expectedType =
     spec.valueType === "int32" ? Int32Array : spec.valueType === "float32" ? Float32Array : Float64Array;
   if (!(delta instanceof expectedType)) {
-    throw new ProtocolError(`${where}: delta is ${delta.constructor.name}, table holds ${spec.valueType}`);
+    throw deltaFault(
+      spec,
+      row,
+      shard,
+      client,
+      `delta is ${delta.constructor.name}, table holds ${spec.valueType}`,
+    );
   }
 }

@@ -8,12 +8,20 @@
 
 import type { HardwareProfile } from "./profiles.ts";
 
+/** Up to this many machines, last deliveries live in a flat machines² array (2,048: 32 MB). */
+const FLAT_PAIRS_MAX_MACHINES = 2048;
+
 export class Network {
   private readonly egressFreeNs: Float64Array;
   private readonly ingressFreeNs: Float64Array;
   private readonly nsPerByte: number;
-  /** Last delivery time per (from, to) pair: a connection is FIFO, so deliveries on it strictly increase. */
-  private readonly lastDeliveryNs = new Map<number, number>();
+  /**
+   * Last delivery time per (from, to) pair, +1 (0: none yet): a connection is FIFO, so deliveries on it
+   * strictly increase. A flat array while it is small (a Map lookup per message was a few % of a large
+   * simulation), else a Map.
+   */
+  private readonly lastDeliveryFlat: Float64Array | null;
+  private readonly lastDeliveryMap = new Map<number, number>();
   private readonly machines: number;
   bytesSent = 0;
   messagesSent = 0;
@@ -26,6 +34,8 @@ export class Network {
     this.ingressFreeNs = new Float64Array(machines);
     this.nsPerByte = 1e9 / profile.nicBandwidthBytesPerSec;
     this.machines = machines;
+    this.lastDeliveryFlat =
+      machines <= FLAT_PAIRS_MAX_MACHINES ? new Float64Array(machines * machines) : null;
   }
 
   /** Reserves the path for one message sent now and returns its delivery time (integer ns). */
@@ -34,11 +44,12 @@ export class Network {
     this.messagesSent++;
     // Strictly increasing per connection, so that not even tie shuffling can reorder a connection.
     const pair = fromMachine * this.machines + toMachine;
-    const deliverNs = Math.max(
-      this.modelDelivery(fromMachine, toMachine, bytes, nowNs),
-      (this.lastDeliveryNs.get(pair) ?? -1) + 1,
-    );
-    this.lastDeliveryNs.set(pair, deliverNs);
+    const flat = this.lastDeliveryFlat;
+    // Stored +1, so that the flat array's 0 means "nothing delivered yet", as the Map's undefined does.
+    const lastPlusOne = flat !== null ? flat[pair] : (this.lastDeliveryMap.get(pair) ?? 0);
+    const deliverNs = Math.max(this.modelDelivery(fromMachine, toMachine, bytes, nowNs), lastPlusOne);
+    if (flat !== null) flat[pair] = deliverNs + 1;
+    else this.lastDeliveryMap.set(pair, deliverNs + 1);
     return deliverNs;
   }
 
