@@ -4,14 +4,15 @@
 // Simulations allocate many objects that live for a few thousand events: messages in flight, rows on their
 // way into caches, the frames of workers that are computing. With V8's default young generation (16 MB
 // semi-spaces) about half of them are still alive at each scavenge and get copied, which cost ~20% of the
-// 10,000-worker job of `ssp bench sim`; 64 MB semi-spaces let most of them die young.
+// 10,000-worker job of `ssp bench sim`; 128 MB semi-spaces let most of them die young (64 MB: 8% slower on
+// that job, 256 MB: slower again, the scavenges' own footprint outgrowing the CPU caches).
 //
 // Runtime roles (`ssp server`, `ssp worker`) want ROLE_HEAP_FLAG: see runtime/launcher.ts.
 
 import { spawn } from "node:child_process";
 import { ROLE_HEAP_FLAG } from "../runtime/launcher.ts";
 
-export const YOUNG_GENERATION_FLAG = "--max-semi-space-size=64";
+export const YOUNG_GENERATION_FLAG = "--max-semi-space-size=128";
 
 /** Whether `ssp <argv>` simulates enough to want the larger young generation. */
 function simulates(argv: readonly string[]): boolean {
