@@ -31,6 +31,17 @@ function ssp(args: string[], limitMs = 60_000): Promise<Run> {
 }
 
 const CLOCKS = 6;
+/** The cluster of these tests: 2 servers × 4 workers, 2 per process, CLOCKS clocks. */
+const CLUSTER = [
+  "--servers",
+  "2",
+  "--workers",
+  "4",
+  "--workers-per-process",
+  "2",
+  "--clocks",
+  String(CLOCKS),
+];
 const cases: Array<{ name: string; flags: string[]; check: string; width?: number }> = [
   { name: "SSP s=0", flags: ["--consistency", "ssp", "--staleness", "0"], check: "0" },
   { name: "SSP s=2", flags: ["--consistency", "ssp", "--staleness", "2"], check: "2" },
@@ -66,14 +77,7 @@ describe("ssp launch: 2 servers × 4 workers (2 per process), indicator incremen
         "launch",
         "--app",
         "indicator",
-        "--servers",
-        "2",
-        "--workers",
-        "4",
-        "--workers-per-process",
-        "2",
-        "--clocks",
-        String(CLOCKS),
+        ...CLUSTER,
         ...c.flags,
         "--opt",
         `check-staleness=${c.check}`,
@@ -107,22 +111,7 @@ describe("ssp launch: 2 servers × 4 workers (2 per process), indicator incremen
 
   /** `ssp launch` of the synthetic app in check mode, 2 servers × 4 workers; the checker's counts. */
   async function checkedRun(flags: string[]): Promise<{ reads: number; decoded: number; finalRows: number }> {
-    const run = await ssp([
-      "launch",
-      "--app",
-      "synthetic",
-      "--check",
-      "--servers",
-      "2",
-      "--workers",
-      "4",
-      "--workers-per-process",
-      "2",
-      "--clocks",
-      String(CLOCKS),
-      ...flags,
-      "--json",
-    ]);
+    const run = await ssp(["launch", "--app", "synthetic", "--check", ...CLUSTER, ...flags, "--json"]);
     expect(run.code, run.stderr).toBe(0);
     const m = /SSP checker: passed \((\d+) reads, (\d+) decoded, (\d+) final rows\)/.exec(run.stderr);
     expect(m, run.stderr).not.toBeNull();
