@@ -46,6 +46,14 @@ export interface ClientConfig {
   cacheCapacityRows?: number;
   /** Event types to report from drain() (default: all). */
   events?: readonly CoreEventType[];
+  /**
+   * Called with a cached row's values once the cache has let go of them (replaced, evicted, or copied before
+   * a change) and no view of them handed to a worker can still be in use: a view is valid until its worker's
+   * next clock(). A host whose rows arrive in buffers nobody else holds (the runtime's frames) recycles
+   * them; without it, the garbage collector frees them. A host that hands a shard's own rows to the client
+   * (the simulator) must leave it unset.
+   */
+  releaseRow?: (values: RowValues) => void;
 }
 
 /** A worker's read (or readMany) that waited is now complete: `views[i]` is the row `rows[i]`. */
@@ -80,6 +88,8 @@ interface RowEntry {
    * it is copied before any change. Reads then cost no copy: most of them add no uncommitted update.
    */
   shared: boolean;
+  /** Highest worker clock at which a worker was handed a view of `base` itself; -1 if none was. */
+  viewClock: number;
   /** A request for the row is on its way: one per row, however many workers wait for it. */
   inFlight: boolean;
   waiters: Waiter[] | null;
@@ -143,6 +153,7 @@ function newEntry(key: number): RowEntry {
     base: null,
     clock: 0,
     shared: false,
+    viewClock: -1,
     inFlight: false,
     waiters: null,
     older: null,
@@ -188,6 +199,9 @@ export class ClientCore {
   private completions: ReadCompletion[] = [];
   private events: CoreEvent[] = [];
   private readonly emits: EventFilter;
+  private readonly releaseRow: ((values: RowValues) => void) | undefined;
+  /** Rows the cache let go of while a view of them may still be in use, and the clock that view is valid in. */
+  private released: Array<{ values: RowValues; viewClock: number }> = [];
   // Memo of the last delta written, because apps increment one row many times in a row.
   private memoKey = -1;
   private memoWorker = -1;
@@ -206,6 +220,7 @@ export class ClientCore {
     this.placement = config.placement;
     this.cacheCapacityRows = config.cacheCapacityRows ?? Number.POSITIVE_INFINITY;
     this.emits = eventFilter(config.events);
+    this.releaseRow = config.releaseRow;
     if (!(this.cacheCapacityRows >= 1)) {
       throw new RangeError(
         `client ${config.client}: cache capacity must be at least one row, got ${config.cacheCapacityRows}`,
@@ -378,6 +393,7 @@ export class ClientCore {
     if (min > this.procClock) {
       this.flush(this.procClock);
       this.procClock = min;
+      if (this.released.length > 0) this.releaseViewed();
       if (this.emits.processClock)
         this.events.push({ type: "processClock", client: this.client, clock: min });
     }
@@ -437,15 +453,21 @@ export class ClientCore {
         addRow(base, delta);
       }
     }
+    if (!shared) this.letGo(message.values, -1);
     if (entry === undefined) {
       entry = newEntry(key);
       this.rows.set(key, entry);
     }
     if (entry.base === null) this.cachedRows++;
-    else this.unlink(entry);
+    else {
+      this.unlink(entry);
+      // A host may hand the same values again (an in-process shard's unchanged row): still held then.
+      if (entry.base !== base) this.letGo(entry.base, entry.viewClock);
+    }
     entry.base = base;
     entry.clock = message.clock;
     entry.shared = shared;
+    entry.viewClock = -1;
     const cached = entry as CachedRow;
     this.linkNewest(cached);
     // Evicting before the request is marked done keeps this row (just refreshed, and maybe still wanted).
@@ -519,7 +541,10 @@ export class ClientCore {
         }
       }
     }
-    if (values === null) cached.shared = true;
+    if (values === null) {
+      cached.shared = true;
+      if (clock > cached.viewClock) cached.viewClock = clock;
+    }
     const view = new RowView(spec.width, values ?? cached.base);
     if (this.emits.read)
       this.events.push({
@@ -558,9 +583,27 @@ export class ClientCore {
         this.unlink(entry);
         this.rows.delete(entry.key);
         this.cachedRows--;
+        this.letGo(entry.base as RowValues, entry.viewClock);
       }
       entry = newer;
     }
+  }
+
+  /** The cache no longer holds `values`; a view handed out at viewClock may still be read until it ends. */
+  private letGo(values: RowValues, viewClock: number): void {
+    if (this.releaseRow === undefined) return;
+    if (viewClock < this.procClock) this.releaseRow(values);
+    else this.released.push({ values, viewClock });
+  }
+
+  /** Releases the rows whose views every local worker has clocked past. */
+  private releaseViewed(): void {
+    const still: Array<{ values: RowValues; viewClock: number }> = [];
+    for (const r of this.released) {
+      if (r.viewClock < this.procClock) this.releaseRow?.(r.values);
+      else still.push(r);
+    }
+    this.released = still;
   }
 
   private linkNewest(entry: RowEntry): void {
@@ -679,8 +722,11 @@ export class ClientCore {
         const cached = this.rows.get(key);
         if (cached !== undefined && isCached(cached)) {
           if (cached.shared) {
-            cached.base = cloneRow(cached.base);
+            const copy = cloneRow(cached.base);
+            this.letGo(cached.base, cached.viewClock);
+            cached.base = copy;
             cached.shared = false;
+            cached.viewClock = -1;
           }
           addRow(cached.base, sum);
         }

@@ -6,7 +6,7 @@ import { ClientCore, type ReadCompletion } from "./client.ts";
 import type { CoreEvent } from "./events.ts";
 import type { ClientMessage, ServerMessage } from "./messages.ts";
 import { makePlacement, type Placement } from "./placement.ts";
-import type { RowView } from "./rows.ts";
+import { cloneRow, type RowValues, type RowView } from "./rows.ts";
 import { ServerShard } from "./server.ts";
 import type { TableSpec } from "./tables.ts";
 
@@ -17,6 +17,11 @@ export interface MemoryClusterConfig {
   clients: readonly (readonly number[])[];
   placement?: Placement;
   cacheCapacityRows?: number;
+  /**
+   * See ClientConfig.releaseRow. With it, each row reply is delivered with values of its own, as a runtime's
+   * decoder makes them (a shard's replies may share its row), so the client owns every row it lets go of.
+   */
+  releaseRow?: (client: ClientCore, values: RowValues) => void;
 }
 
 export type Channel =
@@ -33,24 +38,30 @@ export class MemoryCluster {
   readonly completed = new Map<number, RowView>();
   readonly clientOf = new Map<number, number>();
   delivered = 0;
+  private readonly ownsRows: boolean;
 
   constructor(config: MemoryClusterConfig) {
     const placement = config.placement ?? makePlacement("hash", config.numShards);
+    this.ownsRows = config.releaseRow !== undefined;
     this.servers = Array.from(
       { length: config.numShards },
       (_, shard) => new ServerShard({ shard, numClients: config.clients.length, tables: config.tables }),
     );
-    this.clients = config.clients.map(
-      (workers, client) =>
-        new ClientCore({
-          client,
-          workers,
-          numShards: config.numShards,
-          tables: config.tables,
-          placement,
-          cacheCapacityRows: config.cacheCapacityRows,
-        }),
-    );
+    this.clients = config.clients.map((workers, client) => {
+      const core: ClientCore = new ClientCore({
+        client,
+        workers,
+        numShards: config.numShards,
+        tables: config.tables,
+        placement,
+        cacheCapacityRows: config.cacheCapacityRows,
+        releaseRow:
+          config.releaseRow === undefined
+            ? undefined
+            : (values: RowValues) => config.releaseRow?.(core, values),
+      });
+      return core;
+    });
     config.clients.forEach((workers, client) => {
       for (const w of workers) this.clientOf.set(w, client);
     });
@@ -110,7 +121,12 @@ export class MemoryCluster {
     const ch = this.channels[channelIndex];
     if (ch.queue.length === 0) throw new Error(`channel ${channelIndex} is empty`);
     if (ch.toServer) this.servers[ch.shard].receive(ch.queue.shift()!);
-    else this.clients[ch.client].receive(ch.queue.shift()!);
+    else {
+      const message = ch.queue.shift()!;
+      const owned =
+        this.ownsRows && message.type === "row" ? { ...message, values: cloneRow(message.values) } : message;
+      this.clients[ch.client].receive(owned);
+    }
     this.delivered++;
     this.pump();
   }

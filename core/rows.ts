@@ -31,16 +31,30 @@ function carve(bytes: number): number {
   return offset;
 }
 
-// Rows too long for a slab that a host handed back (recycleDense) once nothing referred to them. A fresh long
-// typed array costs a zeroed native allocation and, summed over a stream of them, garbage collections forced
-// by external memory: on a 256 KB-row push that was a third of the sending process's time.
+// Memory of rows too long for a slab, handed back (recycleDense, recycleBuffer) once nothing referred to it,
+// by byte length. A fresh long typed array costs a zeroed native allocation and, summed over a stream of
+// them, garbage collections forced by external memory: on a 256 KB-row push that was a third of the sending
+// process's time. A received frame costs the same in page faults, so the runtime reads frames into it too.
 const RECYCLED_MAX_BYTES = 64 << 20;
-/** Free rows by recycleKey. */
-const recycled = new Map<number, DenseValues[]>();
+const recycled = new Map<number, ArrayBuffer[]>();
 let recycledBytes = 0;
 
-function recycleKey(valueType: ValueType, width: number): number {
-  return width * 3 + (valueType === "int32" ? 0 : valueType === "float32" ? 1 : 2);
+/** Hands back a buffer that nothing refers to any more, for newDense or reuseBuffer to hand out again. */
+export function recycleBuffer(buffer: ArrayBuffer): void {
+  const bytes = buffer.byteLength;
+  if (bytes <= SLAB_ROW_MAX_BYTES || recycledBytes + bytes > RECYCLED_MAX_BYTES) return;
+  const free = recycled.get(bytes);
+  if (free === undefined) recycled.set(bytes, [buffer]);
+  else free.push(buffer);
+  recycledBytes += bytes;
+}
+
+/** A recycled buffer of exactly this many bytes, its contents left as they were; undefined if none. */
+export function reuseBuffer(byteLength: number): ArrayBuffer | undefined {
+  if (recycledBytes === 0) return undefined;
+  const buffer = recycled.get(byteLength)?.pop();
+  if (buffer !== undefined) recycledBytes -= byteLength;
+  return buffer;
 }
 
 /**
@@ -48,21 +62,7 @@ function recycleKey(valueType: ValueType, width: number): number {
  * kept: not those carved from a slab, nor views into a larger buffer (a frame's, say).
  */
 export function recycleDense(values: DenseValues): void {
-  if (values.byteLength <= SLAB_ROW_MAX_BYTES || recycledBytes + values.byteLength > RECYCLED_MAX_BYTES)
-    return;
-  if (values.buffer.byteLength !== values.byteLength) return;
-  const key = recycleKey(valueTypeOf(values), values.length);
-  const free = recycled.get(key);
-  if (free === undefined) recycled.set(key, [values]);
-  else free.push(values);
-  recycledBytes += values.byteLength;
-}
-
-function reuseDense(valueType: ValueType, width: number, overwrite: boolean): DenseValues | undefined {
-  const values = recycled.get(recycleKey(valueType, width))?.pop();
-  if (values === undefined) return undefined;
-  recycledBytes -= values.byteLength;
-  return overwrite ? values : values.fill(0);
+  if (values.buffer.byteLength === values.byteLength) recycleBuffer(values.buffer as ArrayBuffer);
 }
 
 /** A zero row; with `overwrite`, a row whose values the caller is about to set, every one (maybe not zero). */
@@ -74,9 +74,15 @@ export function newDense(valueType: ValueType, width: number, overwrite = false)
     if (valueType === "float32") return new Float32Array(slab, offset, width);
     return new Float64Array(slab, offset, width);
   }
-  if (recycledBytes > 0 && bytes > SLAB_ROW_MAX_BYTES) {
-    const values = reuseDense(valueType, width, overwrite);
-    if (values !== undefined) return values;
+  const buffer = bytes > SLAB_ROW_MAX_BYTES ? reuseBuffer(bytes) : undefined;
+  if (buffer !== undefined) {
+    const values =
+      valueType === "int32"
+        ? new Int32Array(buffer)
+        : valueType === "float32"
+          ? new Float32Array(buffer)
+          : new Float64Array(buffer);
+    return overwrite ? values : values.fill(0);
   }
   if (valueType === "int32") return new Int32Array(width);
   if (valueType === "float32") return new Float32Array(width);

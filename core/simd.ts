@@ -29,7 +29,7 @@ const BR = 0x0c;
 const BR_IF = 0x0d;
 const I32_CONST = 0x41;
 const I32_ADD = 0x6a;
-const I32_GE_U = 0x4f;
+const I32_GT_U = 0x4b;
 
 function uleb(n: number): number[] {
   const out: number[] = [];
@@ -42,14 +42,27 @@ function uleb(n: number): number[] {
   return out;
 }
 
+/** Signed LEB128, as i32.const takes its operand. */
+function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    const done = (n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+}
+
 const localGet = (i: number): number[] => [0x20, i];
 const localSet = (i: number): number[] => [0x21, i];
 const localTee = (i: number): number[] => [0x22, i];
 const simd = (op: number): number[] => [0xfd, ...uleb(op)];
-/** v128.load / v128.store with a 16-byte alignment hint and no offset. */
-const V128_LOAD = [...simd(0x00), 4, 0];
-const V128_STORE = [...simd(0x0b), 4, 0];
+/** v128.load / v128.store with a 16-byte alignment hint, `offset` bytes past the address on the stack. */
+const v128Load = (offset: number): number[] => [...simd(0x00), 4, ...uleb(offset)];
+const v128Store = (offset: number): number[] => [...simd(0x0b), 4, ...uleb(offset)];
 const I32X4_ALL_TRUE = simd(0xa3);
+const V128_OR = simd(0x50);
 
 interface Lanes {
   add: number;
@@ -59,23 +72,28 @@ interface Lanes {
 const F32X4: Lanes = { add: 0xe4, mul: 0xe6, eq: 0x41 };
 const F64X2: Lanes = { add: 0xf0, mul: 0xf2, eq: 0x47 };
 
+/** Bytes a kernel's main loop covers per turn: four vectors, so the loop's own work is paid once per four. */
+const UNROLLED_BYTES = 64;
+
 /**
- * `for (i = 0; i < bytes; i += 16) step(i)`, with the loop counter in local `counter` and the byte count in
- * local `bytes`.
+ * `for (; i + stride <= bytes; i += stride) body`, with i in local `counter` and the byte count in local
+ * `bytes`. (The stride is a signed LEB128 constant: 64 takes two bytes.)
  */
-function loop16(counter: number, bytes: number, step: number[]): number[] {
+function loopBy(stride: number, counter: number, bytes: number, body: number[]): number[] {
+  const strideConst = [I32_CONST, ...sleb(stride)];
   return [
     ...BLOCK,
     ...LOOP,
     ...localGet(counter),
+    ...strideConst,
+    I32_ADD,
     ...localGet(bytes),
-    I32_GE_U,
+    I32_GT_U,
     BR_IF,
     1,
-    ...step,
+    ...body,
     ...localGet(counter),
-    I32_CONST,
-    16,
+    ...strideConst,
     I32_ADD,
     ...localSet(counter),
     BR,
@@ -85,36 +103,45 @@ function loop16(counter: number, bytes: number, step: number[]): number[] {
   ];
 }
 
+/**
+ * `step(offset)` over every 16 bytes of [0, bytes), bytes a multiple of 16: four vectors a turn while 64
+ * bytes are left, then one a turn. Counter in local `counter` (starting at 0), byte count in local `bytes`.
+ */
+function eachVector(counter: number, bytes: number, step: (offset: number) => number[]): number[] {
+  const four = [0, 16, 32, 48].flatMap(step);
+  return [...loopBy(UNROLLED_BYTES, counter, bytes, four), ...loopBy(16, counter, bytes, step(0))];
+}
+
 /** address = local p + local counter */
 const at = (p: number, counter: number): number[] => [...localGet(p), ...localGet(counter), I32_ADD];
 
 /** add(dst, src, bytes): dst[k] += src[k] lane by lane. Locals: 0 dst, 1 src, 2 bytes, 3 i. */
 function addBody(lanes: Lanes): number[] {
-  const step = [
+  const step = (offset: number): number[] => [
     ...at(0, 3),
     ...at(0, 3),
-    ...V128_LOAD,
+    ...v128Load(offset),
     ...at(1, 3),
-    ...V128_LOAD,
+    ...v128Load(offset),
     ...simd(lanes.add),
-    ...V128_STORE,
+    ...v128Store(offset),
   ];
-  return [...uleb(1), 1, I32, ...loop16(3, 2, step), END];
+  return [...uleb(1), 1, I32, ...eachVector(3, 2, step), END];
 }
 
 /**
- * A kernel (p, bytes) → i32 that runs `step` over every 16 bytes and returns 1 if the sum it keeps in local 3
- * has no NaN lane (a NaN lane is the one lane not equal to itself). Locals: 0 p, 1 bytes, 2 i, then
+ * A kernel (p, bytes) → i32 that runs `step` over every 16 bytes and returns 1 if the bits it ORs together in
+ * local 3 make no NaN lane (a NaN lane is the one lane not equal to itself). Locals: 0 p, 1 bytes, 2 i, then
  * `vectors` v128s from local 3 on, all starting at 0.
  */
-function sumIsFiniteBody(lanes: Lanes, vectors: number, step: number[]): number[] {
+function orIsFiniteBody(lanes: Lanes, vectors: number, step: (offset: number) => number[]): number[] {
   return [
     ...uleb(2),
     1,
     I32,
     vectors,
     V128,
-    ...loop16(2, 1, step),
+    ...eachVector(2, 1, step),
     ...localGet(3),
     ...localGet(3),
     ...simd(lanes.eq),
@@ -124,43 +151,44 @@ function sumIsFiniteBody(lanes: Lanes, vectors: number, step: number[]): number[
 }
 
 /**
- * finite(p, bytes) → 1 if every value is finite, else 0: sum += p[k]·0 stays ±0 for finite values and turns
- * NaN for any ±∞ or NaN. Locals from 3: sum, zero.
+ * finite(p, bytes) → 1 if every value is finite, else 0: p[k]·0 is ±0 for a finite value and NaN for ±∞ or
+ * NaN, and ORing those bits into `seen` keeps a NaN's all-ones exponent and non-zero fraction. An OR, not a
+ * sum, so that no step waits for the last one's add. Locals from 3: seen, zero.
  */
 function finiteBody(lanes: Lanes): number[] {
-  const step = [
+  const step = (offset: number): number[] => [
     ...localGet(3),
     ...at(0, 2),
-    ...V128_LOAD,
+    ...v128Load(offset),
     ...localGet(4),
     ...simd(lanes.mul),
-    ...simd(lanes.add),
+    ...V128_OR,
     ...localSet(3),
   ];
-  return sumIsFiniteBody(lanes, 2, step);
+  return orIsFiniteBody(lanes, 2, step);
 }
 
 /**
  * copyFinite(p, bytes) → what finite returns, and p[k] = p[k] + 0 as it goes: the check and the v + 0 of a
- * copy in one pass. Locals from 3: sum, zero, v.
+ * copy in one pass. Locals from 3: seen, zero, v.
  */
 function copyFiniteBody(lanes: Lanes): number[] {
-  const step = [
+  const step = (offset: number): number[] => [
     ...at(0, 2),
     ...at(0, 2),
-    ...V128_LOAD,
+    ...v128Load(offset),
     ...localTee(5),
     ...localGet(4),
     ...simd(lanes.add),
-    ...V128_STORE,
+    ...v128Store(offset),
     ...localGet(3),
     ...localGet(5),
     ...localGet(4),
     ...simd(lanes.mul),
-    ...simd(lanes.add),
+    ...V128_OR,
     ...localSet(3),
   ];
-  return sumIsFiniteBody(lanes, 3, step);
+  return orIsFiniteBody(lanes, 3, step);
 }
 
 function section(id: number, bytes: number[]): number[] {

@@ -2,6 +2,7 @@
 // there, so a 8 MB row split over hundreds of chunks is copied once. The header is checked as soon as its
 // 20 bytes are in, so an oversized or foreign frame is refused before its payload is buffered.
 
+import { type RowValues, recycleBuffer, recycleDense, reuseBuffer, SparseValues } from "../core/rows.ts";
 import { checkHeader, decodeFrame, type Frame, HEADER_BYTES, type WireSchema } from "./codec.ts";
 import { WireError } from "./wire-error.ts";
 
@@ -128,9 +129,7 @@ export class FrameDecoder {
         }
         const frameBytes = HEADER_BYTES + checkHeader(header, this.schema.maxFrameBytes).payloadBytes;
         this.assemblyInJoinBuffer = this.reuseJoinBuffer && !this.joinBusy;
-        this.assembly = this.assemblyInJoinBuffer
-          ? this.joinTarget(frameBytes)
-          : Buffer.allocUnsafe(frameBytes);
+        this.assembly = this.assemblyInJoinBuffer ? this.joinTarget(frameBytes) : frameBuffer(frameBytes);
         if (header === this.headerCarry) {
           this.headerCarry.copy(this.assembly, 0);
           this.assemblyFill = HEADER_BYTES;
@@ -154,7 +153,11 @@ export class FrameDecoder {
       this.assemblyInJoinBuffer = false;
       this.lastFrameBytes = frame.length;
       // A frame in the join buffer is overwritten by a later one: never exclusive, whatever its length.
-      this.emit(frames, decodeFrame(frame, this.schema, !reused && ownsItsBuffer(frame)));
+      const exclusive = !reused && ownsItsBuffer(frame);
+      const decoded = decodeFrame(frame, this.schema, exclusive);
+      if (exclusive && decoded.kind === "row" && decoded.messages.length === 1)
+        oneRowFrames.add(frame.buffer);
+      this.emit(frames, decoded);
     }
     return frames;
   }
@@ -219,4 +222,24 @@ export class FrameDecoder {
 /** Short buffers from Buffer.allocUnsafe are slices of a shared pool; long ones have an ArrayBuffer each. */
 function ownsItsBuffer(frame: Buffer): boolean {
   return frame.byteOffset === 0 && frame.buffer.byteLength === frame.length;
+}
+
+/** Buffers of frames the decoder made that hold one row and nothing else another part of the process keeps. */
+const oneRowFrames = new WeakSet<ArrayBufferLike>();
+
+/** A buffer of its own for a frame of n bytes: memory a released row gave back, if some has that length. */
+function frameBuffer(n: number): Buffer {
+  const recycled = reuseBuffer(n);
+  return recycled === undefined ? Buffer.allocUnsafe(n) : Buffer.from(recycled, 0, n);
+}
+
+/**
+ * Gives back the memory of a received row that the client cache let go of (ClientConfig.releaseRow): the
+ * whole frame, if the row was alone in a frame the decoder made for it, else the row's own buffer if it has
+ * one. Each frame goes back once, however often its row is handed in.
+ */
+export function releaseReceivedRow(values: RowValues): void {
+  if (values instanceof SparseValues) return;
+  if (oneRowFrames.delete(values.buffer)) recycleBuffer(values.buffer as ArrayBuffer);
+  else recycleDense(values);
 }

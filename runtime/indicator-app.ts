@@ -2,7 +2,7 @@
 // against SSP's window, so a lost, doubled or too-fresh update fails the run. Its objective is the number of
 // increments in the final model; expectedCells() says what every cell must hold.
 
-import type { AppFactory, AppInstance, ModelView, WorkerApi } from "../apps/api.ts";
+import type { AppFactory, AppInstance, ModelView, RowView, WorkerApi } from "../apps/api.ts";
 
 interface Shape {
   workers: number;
@@ -77,14 +77,20 @@ export const indicatorApp: AppFactory = {
           if (c === 1 && api.rank === failWorker) {
             throw new Error(`indicator app: worker ${api.rank} fails on purpose (fail-worker option)`);
           }
+          const views: Array<{ row: number; view: RowView }> = [];
           for (let j = 0; j < reads; j++) {
             const row = (api.rank + c * reads + j) % shape.rows;
             const view = await api.read(0, row);
             if (shape.staleness !== undefined)
               checkRead(shape, clocks, api.rank, c, row, (col) => view.get(col));
+            views.push({ row, view });
           }
           for (const [row, col] of cellsOf(shape, api.rank, c)) api.inc(0, row, col, 1);
           await api.compute(1);
+          // A view stays valid until this worker's clock(): rows that arrived since must not have changed it.
+          if (shape.staleness !== undefined)
+            for (const { row, view } of views)
+              checkRead(shape, clocks, api.rank, c, row, (col) => view.get(col));
           await api.clock();
         }
       },

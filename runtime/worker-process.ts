@@ -22,6 +22,7 @@ import {
 } from "./codec.ts";
 import { Connection, DEFAULT_MAX_QUEUED_BYTES } from "./connection.ts";
 import { type Assignment, joinJob, type WorkerStats } from "./control.ts";
+import { releaseReceivedRow } from "./frame-decoder.ts";
 import { joinPeer } from "./handshake.ts";
 import {
   createApp,
@@ -153,6 +154,8 @@ class WorkerHost {
       placement: this.placement,
       // The ones onEvent uses: reads (staleness, trace), clocks (trace), blocks (wait or network).
       events: ["read", "workerClock", "blocked"],
+      // A received row's frame (or copy) is nobody else's: its memory takes the next long frame.
+      releaseRow: releaseReceivedRow,
     });
     this.now = jobClock(assignment.jobStartEpochMs);
     this.shardClock = new Int32Array(numShards(job));

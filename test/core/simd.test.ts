@@ -5,7 +5,7 @@ import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
 import { ClientCore } from "../../core/client.ts";
 import type { BatchMessage } from "../../core/messages.ts";
-import { addRow, copyIfFinite, newDense, recycleDense } from "../../core/rows.ts";
+import { addRow, copyIfFinite, newDense, recycleBuffer, recycleDense, reuseBuffer } from "../../core/rows.ts";
 import {
   instantiateKernels,
   SIMD_CHUNK_BYTES,
@@ -194,34 +194,46 @@ describe("SIMD kernels", () => {
 describe("recycled long rows", () => {
   const wide = defineTable({ id: 1, name: "wide", width: 4096, consistency: "ssp", staleness: 0 });
 
-  it("newDense hands a recycled row back zeroed, and ignores rows carved from a slab", () => {
+  it("newDense hands a recycled row's memory back zeroed, and ignores rows carved from a slab", () => {
     const row = newDense("float32", 4096);
     row.fill(3);
     recycleDense(row);
     const again = newDense("float32", 4096);
-    expect(again).toBe(row);
+    expect(again.buffer).toBe(row.buffer);
     expect(again.every((v) => v === 0)).toBe(true);
-    // Only a row of the same type and width: these two have the same bytes as each other.
+    // Memory is kept by byte length: another type of the same bytes takes it, another length does not.
     const int32 = newDense("int32", 4096);
+    int32.fill(-1);
     recycleDense(int32);
-    expect(newDense("float64", 2048)).not.toBe(int32);
-    expect(newDense("float32", 4096)).not.toBe(int32);
-    expect(newDense("float64", 4096)).not.toBe(int32);
-    expect(newDense("int32", 4096)).toBe(int32);
-    const float32 = newDense("float32", 4096);
-    recycleDense(float32);
-    expect(newDense("float64", 4096)).not.toBe(float32);
-    expect(newDense("int32", 4096)).not.toBe(float32);
-    expect(newDense("float32", 4096)).toBe(float32);
+    expect(newDense("float32", 2048).buffer).not.toBe(int32.buffer);
+    expect(newDense("int32", 8192).buffer).not.toBe(int32.buffer);
+    const float64 = newDense("float64", 2048);
+    expect(float64.buffer).toBe(int32.buffer);
+    expect(float64.every((v) => v === 0)).toBe(true);
+    // With overwrite, the caller sets every value: the memory comes back as it was.
+    recycleDense(float64);
+    float64.fill(7);
+    expect(newDense("float64", 2048, true)[5]).toBe(7);
     // A view into a larger buffer is not the row's to give away.
     const frame = new ArrayBuffer(4 * 4096 + 64);
     for (const view of [new Float32Array(frame, 64, 4096), new Float32Array(frame, 0, 4096)]) {
       recycleDense(view);
-      expect(newDense("float32", 4096)).not.toBe(view);
+      expect(newDense("float32", 4096).buffer).not.toBe(frame);
     }
     const small = newDense("float32", 16);
     recycleDense(small);
     expect(newDense("float32", 16)).not.toBe(small);
+  });
+
+  it("reuseBuffer hands out recycled memory of exactly the asked length, once", () => {
+    const buffer = new ArrayBuffer(300_000);
+    recycleBuffer(buffer);
+    expect(reuseBuffer(300_001)).toBeUndefined();
+    expect(reuseBuffer(300_000)).toBe(buffer);
+    expect(reuseBuffer(300_000)).toBeUndefined();
+    // Buffers small enough for a slab are not kept.
+    recycleBuffer(new ArrayBuffer(512));
+    expect(reuseBuffer(512)).toBeUndefined();
   });
 
   /** One worker, one shard. */
@@ -243,7 +255,7 @@ describe("recycled long rows", () => {
     const sent = first.rows[0].delta;
     core.release(0, first);
     const second = pushedBatch(core, wide.id, 2);
-    expect(second.rows[0].delta).toBe(sent);
+    expect((second.rows[0].delta as Float32Array).buffer).toBe((sent as Float32Array).buffer);
     expect((second.rows[0].delta as Float32Array).every((v) => v === 2)).toBe(true);
   });
 
@@ -269,7 +281,7 @@ describe("recycled long rows", () => {
     const kept = first.rows[0].delta;
     core.release(0, first);
     const second = pushedBatch(core, essp.id, 2);
-    expect(second.rows[0].delta).not.toBe(kept);
+    expect((second.rows[0].delta as Float32Array).buffer).not.toBe((kept as Float32Array).buffer);
     expect((kept as Float32Array).every((v) => v === 1)).toBe(true);
   });
 });

@@ -3,6 +3,7 @@
 // scenario's schedule runs out the choices rotate, which delivers everything eventually. Records what the
 // properties need: every read decoded, every update, every row reply around its delivery, final rows.
 
+import type { ClientCore } from "../../core/client.ts";
 import type { CoreEvent } from "../../core/events.ts";
 import { MemoryCluster } from "../../core/memory-host.ts";
 import type { RowMessage } from "../../core/messages.ts";
@@ -69,6 +70,8 @@ export interface RunOptions {
   /** Called after every step; return a string to report a violation (the run stops there). */
   afterStep?: (cluster: MemoryCluster, step: number) => string | undefined;
   maxSteps?: number;
+  /** Passed to the cluster's clients (MemoryClusterConfig.releaseRow). */
+  releaseRow?: (client: ClientCore, values: RowValues) => void;
 }
 
 export function indicatorColumn(scenario: Scenario, worker: number, clock: number): number {
@@ -122,6 +125,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     clients: scenario.clients,
     placement,
     cacheCapacityRows: scenario.cacheRows,
+    releaseRow: options.releaseRow,
   });
   const P = scenario.workers;
   const clocks = new Array<number>(P).fill(0);

@@ -22,7 +22,7 @@ import {
   rowMessageBytes,
   rowsFrameBytes,
 } from "../../runtime/codec.ts";
-import { FrameDecoder } from "../../runtime/frame-decoder.ts";
+import { FrameDecoder, releaseReceivedRow } from "../../runtime/frame-decoder.ts";
 import { WireError } from "../../runtime/wire-error.ts";
 import { batchMessage, plain, readFrame, rowFrame, SCHEMA, shard } from "./codec-arbitraries.ts";
 
@@ -369,6 +369,57 @@ describe("frame decoder reading through one buffer", () => {
     // 16 values: their frame is a slice of Buffer's shared pool, so they are copied either way.
     const short = rowOf(16);
     expect(short.ownValuesBuffer).toBe(64);
+  });
+});
+
+describe("frame decoder reusing released rows", () => {
+  const spec = defineTable({ id: 0, name: "w", width: 20_000, valueType: "float32" });
+  const schema = { tables: new Map([[0, spec]]), numClients: 1, numShards: 1, maxFrameBytes: 1 << 20 };
+  const rowMessage = (row: number, v: number): RowMessage => ({
+    type: "row",
+    shard: 0,
+    table: 0,
+    row,
+    clock: v,
+    version: 0,
+    values: new Float32Array(spec.width).fill(v),
+    pushed: false,
+  });
+  /** The rows of one frame, read through one buffer as a worker reads them. */
+  const receive = (decoder: FrameDecoder, messages: RowMessage[]): Float32Array[] => {
+    const [frame] = readThroughOneBuffer(decoder, encodeRows(0, messages), [5_000]);
+    if (frame.kind !== "row") throw new Error("not a row frame");
+    return frame.messages.map((m) => m.values as Float32Array);
+  };
+
+  it("reads the next frame of the same size into a released row's frame, once, with the right values", () => {
+    const decoder = new FrameDecoder(schema);
+    const [first] = receive(decoder, [rowMessage(0, 1)]);
+    releaseReceivedRow(first);
+    // Handing the same row in again gives nothing more back: two frames never share a buffer.
+    releaseReceivedRow(first);
+    const [second] = receive(decoder, [rowMessage(1, 2)]);
+    const [third] = receive(decoder, [rowMessage(2, 3)]);
+    expect(second.buffer).toBe(first.buffer);
+    expect(third.buffer).not.toBe(first.buffer);
+    expect(second.every((v) => v === 2)).toBe(true);
+    expect(third.every((v) => v === 3)).toBe(true);
+  });
+
+  it("keeps a frame that holds other rows", () => {
+    const narrow = defineTable({ id: 0, name: "n", width: 2_000, valueType: "float32" });
+    const decoder = new FrameDecoder({ ...schema, tables: new Map([[0, narrow]]) });
+    const shortRow = (row: number, v: number): RowMessage => ({
+      ...rowMessage(row, v),
+      values: new Float32Array(narrow.width).fill(v),
+    });
+    const [a, b] = receive(decoder, [shortRow(0, 1), shortRow(1, 2)]);
+    expect(a.buffer).toBe(b.buffer);
+    releaseReceivedRow(a);
+    const [c, d] = receive(decoder, [shortRow(2, 3), shortRow(3, 4)]);
+    expect(c.buffer).not.toBe(a.buffer);
+    expect(b.every((v) => v === 2)).toBe(true);
+    expect(d.every((v) => v === 4)).toBe(true);
   });
 });
 

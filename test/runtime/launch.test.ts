@@ -56,10 +56,18 @@ const cases: Array<{ name: string; flags: string[]; check: string; width?: numbe
 
 /**
  * Rows of 1,024 int32 (4 KB): sent from the core's own arrays, which the worker reuses once they have left,
- * unless (ESSP's subscriptions) it keeps them to patch replies.
+ * unless (ESSP's subscriptions) it keeps them to patch replies. Rows of 20,000 (80 KB) arrive one to a
+ * frame, read in place, and the frame is reused once the cache drops the row and every worker that read it
+ * has clocked: the app checks each read again just before its clock.
  */
 const longRows = [
   { name: "async, 4 KB rows", flags: ["--consistency", "async"], check: "inf", width: 1024 },
+  {
+    name: "SSP s=1, 80 KB rows",
+    flags: ["--consistency", "ssp", "--staleness", "1"],
+    check: "1",
+    width: 20_000,
+  },
   {
     name: "ESSP s=1, 4 KB rows",
     flags: ["--consistency", "essp", "--staleness", "1"],
