@@ -15,11 +15,16 @@ export interface WorkerApi {
   readonly workers: number;
   /** This worker's own seeded stream (for sampling, minibatches, …). */
   readonly random: Random;
-  /** The row as SSP allows this worker to see it at its current clock; waits when the cache is too stale. */
+  /**
+   * The row as SSP allows this worker to see it at its current clock; waits when the cache is too stale.
+   * The view is valid until this worker's next clock(): copy what you keep longer (`view.array()` into an
+   * array of your own). A host may reuse the row's memory after that (the runtime reads later rows into it).
+   */
   read(table: number, row: number): Promise<RowView>;
   /**
    * Reads several rows of one table with one wait: every missing row is requested at once, so the misses of
-   * a clock cost one round trip rather than one each. Prefer it whenever the rows are known up front.
+   * a clock cost one round trip rather than one each. Prefer it whenever the rows are known up front. The
+   * views are valid until this worker's next clock(), as read's.
    */
   readMany(table: number, rows: readonly number[]): Promise<RowView[]>;
   inc(table: number, row: number, col: number, delta: number): void;

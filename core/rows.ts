@@ -62,7 +62,9 @@ export function reuseBuffer(byteLength: number): ArrayBuffer | undefined {
  * kept: not those carved from a slab, nor views into a larger buffer (a frame's, say).
  */
 export function recycleDense(values: DenseValues): void {
-  if (values.buffer.byteLength === values.byteLength) recycleBuffer(values.buffer as ArrayBuffer);
+  // Length first: asking a short typed array for its buffer makes V8 move it off its heap.
+  if (values.byteLength > SLAB_ROW_MAX_BYTES && values.buffer.byteLength === values.byteLength)
+    recycleBuffer(values.buffer as ArrayBuffer);
 }
 
 /** A zero row; with `overwrite`, a row whose values the caller is about to set, every one (maybe not zero). */

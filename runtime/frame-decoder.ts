@@ -224,6 +224,9 @@ function ownsItsBuffer(frame: Buffer): boolean {
   return frame.byteOffset === 0 && frame.buffer.byteLength === frame.length;
 }
 
+/** Rows this long or shorter are not given back (recycleBuffer keeps no buffer this short either). */
+const REUSED_ROW_MIN_BYTES = 1024;
+
 /** Buffers of frames the decoder made that hold one row and nothing else another part of the process keeps. */
 const oneRowFrames = new WeakSet<ArrayBufferLike>();
 
@@ -239,7 +242,10 @@ function frameBuffer(n: number): Buffer {
  * one. Each frame goes back once, however often its row is handed in.
  */
 export function releaseReceivedRow(values: RowValues): void {
-  if (values instanceof SparseValues) return;
+  // Short rows: nothing worth reusing (and asking a short typed array for its buffer makes V8 move it off
+  // its heap). Most others share their frame with more rows: nothing to give back, and no set to look in.
+  if (values instanceof SparseValues || values.byteLength <= REUSED_ROW_MIN_BYTES) return;
+  if (values.byteLength * 2 <= values.buffer.byteLength) return;
   if (oneRowFrames.delete(values.buffer)) recycleBuffer(values.buffer as ArrayBuffer);
   else recycleDense(values);
 }
