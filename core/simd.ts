@@ -42,16 +42,12 @@ function uleb(n: number): number[] {
   return out;
 }
 
-/** Signed LEB128, as i32.const takes its operand. */
+/** Signed LEB128 of a non-negative n, as i32.const takes its operand (bit 6 of the last byte is the sign). */
 function sleb(n: number): number[] {
   const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    const done = (n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0);
-    out.push(done ? byte : byte | 0x80);
-    if (done) return out;
-  }
+  for (; n >= 64; n >>>= 7) out.push((n & 0x7f) | 0x80);
+  out.push(n);
+  return out;
 }
 
 const localGet = (i: number): number[] => [0x20, i];

@@ -362,3 +362,95 @@ describe("event filter", () => {
     expect(types([])).toEqual([]);
   });
 });
+
+describe("ClientCore.releaseRow: a row goes back once every view of it has expired", () => {
+  /** Two workers of one process, one shard, a one-row cache; `released` lists what went back, in order. */
+  function setup() {
+    const released: unknown[] = [];
+    const core = new ClientCore({
+      client: 0,
+      workers: [0, 1],
+      numShards: 1,
+      tables: [async],
+      placement: () => 0,
+      cacheCapacityRows: 1,
+      releaseRow: (values) => released.push(values),
+    });
+    const reply = (rowId: number, values: Float64Array) =>
+      core.receive({
+        type: "row",
+        shard: 0,
+        table: async.id,
+        row: rowId,
+        clock: 0,
+        version: 0,
+        values,
+        pushed: false,
+      });
+    return { core, released, reply };
+  }
+
+  it("holds a replaced row until the last worker that read it clocks, then gives it back once", () => {
+    const { core, released, reply } = setup();
+    const v0 = new Float64Array([1, 2]);
+    expect(core.read(0, async.id, 0)).toBeNull();
+    reply(0, v0);
+    expect(core.drain().completions[0].view.array()).toBe(v0);
+    expect(core.read(1, async.id, 0)?.array()).toBe(v0);
+    core.clock(0);
+    // Worker 0 reads it again at clock 1 (async: from the cache, refreshing it behind the read).
+    expect(core.read(0, async.id, 0)?.array()).toBe(v0);
+    expect(core.drain().messages.some((m) => m.message.type === "read")).toBe(true);
+    reply(0, new Float64Array([3, 4]));
+    // Replaced while worker 0's view from clock 1 and worker 1's from clock 0 may still be read.
+    expect(released).toEqual([]);
+    // Worker 1 has clocked (the process clock is now 1), but worker 0 still reads at clock 1.
+    core.clock(1);
+    expect(released).toEqual([]);
+    // Once the process clock passes 1, every view of it has expired.
+    core.clock(0);
+    core.clock(1);
+    expect(released).toHaveLength(1);
+    expect(released[0]).toBe(v0);
+  });
+
+  it("gives back at once a row nobody read (here evicted from a full cache)", () => {
+    const { core, released, reply } = setup();
+    expect(core.read(0, async.id, 0)).toBeNull();
+    const read = new Float64Array([1, 2]);
+    reply(0, read);
+    core.drain();
+    core.clock(0);
+    // Refreshed behind worker 0's read at clock 1; nobody reads the refresh.
+    core.read(0, async.id, 0);
+    core.drain();
+    const unread = new Float64Array([3, 4]);
+    reply(0, unread);
+    // Row 1 fills the one-row cache: row 0's unread copy goes back at once, the copy read at clock 1 not yet.
+    expect(core.read(0, async.id, 1)).toBeNull();
+    reply(1, new Float64Array([5, 6]));
+    expect(released).toHaveLength(1);
+    expect(released[0]).toBe(unread);
+  });
+
+  it("gives back at once a reply the cache only copies (it predates a batch the client kept)", () => {
+    const { core, released, reply } = setup();
+    expect(core.read(0, async.id, 0)).toBeNull();
+    reply(0, new Float64Array([0, 0]));
+    core.clock(0);
+    core.clock(1);
+    // A read at clock 1 refreshes the row behind it; the batch of clock 1 leaves while the refresh is on its way.
+    core.read(0, async.id, 0);
+    core.inc(0, async.id, 0, 0, 1);
+    core.clock(0);
+    core.clock(1);
+    core.drain();
+    released.length = 0;
+    // The reply (version 0) predates that batch, so the cache keeps a copy with the batch added, and the
+    // reply's own values are nobody's.
+    const predating = new Float64Array([1, 2]);
+    reply(0, predating);
+    expect(released[0]).toBe(predating);
+    expect(core.cachedRow(async.id, 0)?.values).toEqual(new Float64Array([2, 2]));
+  });
+});

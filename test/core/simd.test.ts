@@ -236,6 +236,22 @@ describe("recycled long rows", () => {
     expect(reuseBuffer(512)).toBeUndefined();
   });
 
+  it("keeps at most 64 MB, counting what it hands out again", () => {
+    const bytes = 2 << 20;
+    while (reuseBuffer(bytes) !== undefined) {}
+    const buffers = Array.from({ length: 40 }, () => new ArrayBuffer(bytes));
+    for (const b of buffers) recycleBuffer(b);
+    const kept: ArrayBuffer[] = [];
+    for (let b = reuseBuffer(bytes); b !== undefined; b = reuseBuffer(bytes)) kept.push(b);
+    expect(kept.length).toBeLessThanOrEqual(32);
+    expect(kept.length).toBeGreaterThan(0);
+    // What was handed out no longer counts: the same buffers fit again.
+    for (const b of kept) recycleBuffer(b);
+    let again = 0;
+    while (reuseBuffer(bytes) !== undefined) again++;
+    expect(again).toBe(kept.length);
+  });
+
   /** One worker, one shard. */
   function oneShardClient(table: TableSpec): ClientCore {
     return new ClientCore({ client: 0, workers: [0], numShards: 1, tables: [table], placement: () => 0 });
