@@ -459,15 +459,15 @@ export class ClientCore {
       this.rows.set(key, entry);
     }
     if (entry.base === null) this.cachedRows++;
-    else {
-      this.unlink(entry);
-      // A host may hand the same values again (an in-process shard's unchanged row): still held then.
-      if (entry.base !== base) this.letGo(entry.base, entry.viewClock);
+    else this.unlink(entry);
+    // A host may hand the same values again (an in-process shard's unchanged row): still held, views too.
+    if (entry.base !== base) {
+      if (entry.base !== null) this.letGo(entry.base, entry.viewClock);
+      entry.viewClock = -1;
     }
     entry.base = base;
     entry.clock = message.clock;
     entry.shared = shared;
-    entry.viewClock = -1;
     const cached = entry as CachedRow;
     this.linkNewest(cached);
     // Evicting before the request is marked done keeps this row (just refreshed, and maybe still wanted).

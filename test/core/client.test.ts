@@ -396,11 +396,12 @@ describe("ClientCore.releaseRow: a row goes back once every view of it has expir
     expect(core.read(0, async.id, 0)).toBeNull();
     reply(0, v0);
     expect(core.drain().completions[0].view.array()).toBe(v0);
-    expect(core.read(1, async.id, 0)?.array()).toBe(v0);
     core.clock(0);
-    // Worker 0 reads it again at clock 1 (async: from the cache, refreshing it behind the read).
+    // Worker 0 reads it again at clock 1 (async: from the cache, refreshing it behind the read), then
+    // worker 1 at clock 0: the later read's lower clock must not make the row go back sooner.
     expect(core.read(0, async.id, 0)?.array()).toBe(v0);
     expect(core.drain().messages.some((m) => m.message.type === "read")).toBe(true);
+    expect(core.read(1, async.id, 0)?.array()).toBe(v0);
     reply(0, new Float64Array([3, 4]));
     // Replaced while worker 0's view from clock 1 and worker 1's from clock 0 may still be read.
     expect(released).toEqual([]);
@@ -408,6 +409,28 @@ describe("ClientCore.releaseRow: a row goes back once every view of it has expir
     core.clock(1);
     expect(released).toEqual([]);
     // Once the process clock passes 1, every view of it has expired.
+    core.clock(0);
+    core.clock(1);
+    expect(released).toHaveLength(1);
+    expect(released[0]).toBe(v0);
+  });
+
+  it("keeps a row, and what it knows of its views, when a refresh brings the same values again", () => {
+    const { core, released, reply } = setup();
+    const v0 = new Float64Array([1, 2]);
+    expect(core.read(0, async.id, 0)).toBeNull();
+    reply(0, v0);
+    core.clock(0);
+    core.clock(1);
+    expect(core.read(0, async.id, 0)?.array()).toBe(v0);
+    core.drain();
+    // The refresh is the same array (as an in-process shard may send when the row has not changed).
+    reply(0, v0);
+    expect(released).toEqual([]);
+    // Evicted by row 1 while worker 0 still reads it at clock 1.
+    expect(core.read(1, async.id, 1)).toBeNull();
+    reply(1, new Float64Array([5, 6]));
+    expect(released).toEqual([]);
     core.clock(0);
     core.clock(1);
     expect(released).toHaveLength(1);

@@ -208,6 +208,7 @@ describe("recycled long rows", () => {
     expect(newDense("float32", 2048).buffer).not.toBe(int32.buffer);
     expect(newDense("int32", 8192).buffer).not.toBe(int32.buffer);
     const float64 = newDense("float64", 2048);
+    expect(float64).toBeInstanceOf(Float64Array);
     expect(float64.buffer).toBe(int32.buffer);
     expect(float64.every((v) => v === 0)).toBe(true);
     // With overwrite, the caller sets every value: the memory comes back as it was.
@@ -219,6 +220,16 @@ describe("recycled long rows", () => {
     for (const view of [new Float32Array(frame, 64, 4096), new Float32Array(frame, 0, 4096)]) {
       recycleDense(view);
       expect(newDense("float32", 4096).buffer).not.toBe(frame);
+      expect(reuseBuffer(frame.byteLength)).toBeUndefined();
+    }
+    // Each type comes back as itself.
+    for (const [type, Type] of [
+      ["int32", Int32Array],
+      ["float32", Float32Array],
+      ["float64", Float64Array],
+    ] as const) {
+      recycleDense(newDense("int32", 3000));
+      expect(newDense(type, 12_000 / Type.BYTES_PER_ELEMENT)).toBeInstanceOf(Type);
     }
     const small = newDense("float32", 16);
     recycleDense(small);
