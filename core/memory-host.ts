@@ -47,6 +47,7 @@ export class MemoryCluster {
       { length: config.numShards },
       (_, shard) => new ServerShard({ shard, numClients: config.clients.length, tables: config.tables }),
     );
+    const hook = config.releaseRow;
     this.clients = config.clients.map((workers, client) => {
       const core: ClientCore = new ClientCore({
         client,
@@ -55,10 +56,7 @@ export class MemoryCluster {
         tables: config.tables,
         placement,
         cacheCapacityRows: config.cacheCapacityRows,
-        releaseRow:
-          config.releaseRow === undefined
-            ? undefined
-            : (values: RowValues) => config.releaseRow?.(core, values),
+        releaseRow: hook && ((values: RowValues) => hook(core, values)),
       });
       return core;
     });

@@ -17,7 +17,8 @@ export type RowValues = DenseValues | SparseValues;
 // native allocation and garbage-collector bookkeeping (V8 keeps buffers over 64 bytes off its heap); a view
 // into a slab costs one small object. Slab regions are never reused, so a carved row starts zeroed.
 const SLAB_BYTES = 1 << 14;
-const SLAB_ROW_MAX_BYTES = 1 << 10;
+/** Rows up to this long are carved from slabs; the recycled pool keeps only longer ones. */
+export const SLAB_ROW_MAX_BYTES = 1 << 10;
 let slab = new ArrayBuffer(SLAB_BYTES);
 let slabUsedBytes = 0;
 

@@ -2,7 +2,14 @@
 // there, so a 8 MB row split over hundreds of chunks is copied once. The header is checked as soon as its
 // 20 bytes are in, so an oversized or foreign frame is refused before its payload is buffered.
 
-import { type RowValues, recycleBuffer, recycleDense, reuseBuffer, SparseValues } from "../core/rows.ts";
+import {
+  type RowValues,
+  recycleBuffer,
+  recycleDense,
+  reuseBuffer,
+  SLAB_ROW_MAX_BYTES,
+  SparseValues,
+} from "../core/rows.ts";
 import { checkHeader, decodeFrame, type Frame, HEADER_BYTES, type WireSchema } from "./codec.ts";
 import { WireError } from "./wire-error.ts";
 
@@ -224,9 +231,6 @@ function ownsItsBuffer(frame: Buffer): boolean {
   return frame.byteOffset === 0 && frame.buffer.byteLength === frame.length;
 }
 
-/** Rows this long or shorter are not given back (recycleBuffer keeps no buffer this short either). */
-const REUSED_ROW_MIN_BYTES = 1024;
-
 /** Buffers of frames the decoder made that hold one row and nothing else another part of the process keeps. */
 const oneRowFrames = new WeakSet<ArrayBufferLike>();
 
@@ -244,7 +248,7 @@ function frameBuffer(n: number): Buffer {
 export function releaseReceivedRow(values: RowValues): void {
   // Short rows: nothing worth reusing (and asking a short typed array for its buffer makes V8 move it off
   // its heap). Most others share their frame with more rows: nothing to give back, and no set to look in.
-  if (values instanceof SparseValues || values.byteLength <= REUSED_ROW_MIN_BYTES) return;
+  if (values instanceof SparseValues || values.byteLength <= SLAB_ROW_MAX_BYTES) return;
   if (values.byteLength * 2 <= values.buffer.byteLength) return;
   if (oneRowFrames.delete(values.buffer)) recycleBuffer(values.buffer as ArrayBuffer);
   else recycleDense(values);
