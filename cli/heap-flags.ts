@@ -55,12 +55,15 @@ export function restartWithHeapFlag(argv: readonly string[]): Promise<number> | 
   const script = process.argv[1];
   const flag = heapFlagFor(argv);
   if (script === undefined || flag === null) return null;
-  const child = spawn(process.execPath, [flag, ...process.execArgv, script, ...argv], {
-    stdio: "inherit",
-  });
+  // Listen before spawning: the child exists from the fork on, and a signal that came before the listener
+  // would kill this process by default and leave the child running. Listeners run from the event loop, so
+  // `child` is set by the time one does.
   const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   for (const signal of signals) process.on(signal, forward);
+  const child = spawn(process.execPath, [flag, ...process.execArgv, script, ...argv], {
+    stdio: "inherit",
+  });
   return new Promise((resolve, reject) => {
     child.once("error", reject);
     child.once("exit", (code, signal) => {

@@ -60,16 +60,18 @@ describe("the restarted command", () => {
       ["dist/ssp.js", "sim", "--workers", "2000", "--clocks", "300", "--json"],
       { stdio: "ignore" },
     );
-    const childPid = async (): Promise<number | null> => {
-      // Bounded: the child appears within a few hundred milliseconds.
-      for (let i = 0; i < 100; i++) {
+    // Look without pausing, so that the signal goes as soon as the child is forked: that is when a parent
+    // that listens for signals too late dies and leaves its child running. Bounded: the child appears within
+    // a few hundred milliseconds.
+    const childPid = (): number | null => {
+      const deadline = Date.now() + 10_000;
+      while (Date.now() < deadline) {
         const pid = childOf(parent.pid!);
         if (pid !== null) return pid;
-        await new Promise((r) => setTimeout(r, 50));
       }
       return null;
     };
-    const child = await childPid();
+    const child = childPid();
     expect(child).not.toBeNull();
     const exited = new Promise<NodeJS.Signals | null>((resolve) =>
       parent.once("exit", (_c, s) => resolve(s)),

@@ -158,8 +158,9 @@ describe.skipIf(skipReason !== "")("ssp launch --hosts over real ssh", () => {
       30_000,
     );
     expect(run.code).toBe(1);
+    // Server 1 and worker process 1 both run on 127.0.0.4; whichever login fails first is the one reported.
     expect(run.stderr).toMatch(
-      /server 1@127\.0\.0\.4 exited with code 255: ssh: connect to host 127\.0\.0\.4 port \d+: Connection refused/,
+      /(server|worker) 1@127\.0\.0\.4 exited with code 255: ssh: connect to host 127\.0\.0\.4 port \d+: Connection refused/,
     );
   });
 });
