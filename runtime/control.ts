@@ -2,6 +2,7 @@
 //   server/worker → coordinator: register, then (workers) done or failed
 //   coordinator → all: assign (rank, job, server addresses, job start), later dump (servers) and shutdown
 
+import { type JobStart, parseJobStart } from "./clock.ts";
 import { controlOnlySchema } from "./codec.ts";
 import { Connection, DEFAULT_MAX_QUEUED_BYTES } from "./connection.ts";
 import { joinPeer, type Role } from "./handshake.ts";
@@ -16,8 +17,8 @@ export interface Assignment {
   job: JobConfig;
   /** Listening address of each server process, by server rank. */
   servers: Address[];
-  /** Wall time (ms since the epoch) that counts as t = 0 in every process's trace. */
-  jobStartEpochMs: number;
+  /** What counts as t = 0 in every process's trace (see clock.ts). */
+  jobStart: JobStart;
   /** Where this process writes its trace, when tracing. */
   tracePath: string | null;
 }
@@ -83,7 +84,8 @@ export async function joinJob(options: JoinOptions): Promise<{ conn: Connection;
   }
   const a = frame.body;
   const job = checkJob(a.job);
-  if (!Number.isInteger(a.rank) || !Array.isArray(a.servers) || typeof a.jobStartEpochMs !== "number") {
+  const jobStart = parseJobStart(a.jobStart);
+  if (!Number.isInteger(a.rank) || !Array.isArray(a.servers) || jobStart === null) {
     throw new Error(`${where} sent a malformed assignment`);
   }
   return {
@@ -92,7 +94,7 @@ export async function joinJob(options: JoinOptions): Promise<{ conn: Connection;
       rank: a.rank as number,
       job,
       servers: a.servers as Address[],
-      jobStartEpochMs: a.jobStartEpochMs,
+      jobStart,
       tracePath: typeof a.tracePath === "string" ? a.tracePath : null,
     },
   };

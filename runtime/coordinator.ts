@@ -11,7 +11,7 @@ import { rowKey } from "../core/keys.ts";
 import { RowView } from "../core/rows.ts";
 import type { TableSpec } from "../core/tables.ts";
 import { type RunSummary, TRACE_FORMAT, TRACE_VERSION, type TraceHeader } from "../core/trace-format.ts";
-import { epochMs, jobClock } from "./clock.ts";
+import { jobClock, jobStartNow } from "./clock.ts";
 import { controlOnlySchema, type Frame } from "./codec.ts";
 import { Connection, DEFAULT_MAX_QUEUED_BYTES } from "./connection.ts";
 import { type Assignment, CONTROL_MAX_FRAME_BYTES, type WorkerStats } from "./control.ts";
@@ -126,8 +126,8 @@ export class Coordinator {
     try {
       await this.bootstrap();
       this.listenToServers();
-      const jobStartEpochMs = epochMs();
-      const now = jobClock(jobStartEpochMs);
+      const jobStart = jobStartNow();
+      const now = jobClock(jobStart);
       const traceFiles: string[] = [];
       const coordTrace =
         this.options.traceDir === null ? null : join(this.options.traceDir, "coordinator.jsonl");
@@ -140,7 +140,7 @@ export class Coordinator {
           rank: r.rank,
           job,
           servers: this.sorted("server").map((s) => s.address!),
-          jobStartEpochMs,
+          jobStart,
           tracePath,
         };
         r.conn.sendControl({ t: "assign", ...assignment });

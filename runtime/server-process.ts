@@ -169,7 +169,7 @@ class ServerHost {
         }),
     );
     this.clients = Array.from({ length: job.workerProcesses }, () => null);
-    this.now = jobClock(assignment.jobStartEpochMs);
+    this.now = jobClock(assignment.jobStart);
     this.finished = new Promise((resolve, reject) => {
       this.endJob = (error) => (error === undefined ? resolve() : reject(error));
     });

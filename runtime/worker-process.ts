@@ -157,7 +157,7 @@ class WorkerHost {
       // A received row's frame (or copy) is nobody else's: its memory takes the next long frame.
       releaseRow: releaseReceivedRow,
     });
-    this.now = jobClock(assignment.jobStartEpochMs);
+    this.now = jobClock(assignment.jobStart);
     this.shardClock = new Int32Array(numShards(job));
     this.readsPerFrame = readsPerFrame(job.maxFrameBytes);
     this.unsentReads = Array.from({ length: numShards(job) }, () => []);

@@ -14,7 +14,7 @@
 //   - no lost updates: each final row equals the sum of all increments to it.
 
 import { keyRow, keyTable, rowKey } from "../core/keys.ts";
-import { stalenessFromJson, type Trace } from "../core/trace-format.ts";
+import { stalenessFromJson, type Trace, type TraceRecord } from "../core/trace-format.ts";
 
 export interface CheckOptions {
   /** Allowed disagreement between clocks of different hosts, for merged runtime traces. */
@@ -66,6 +66,17 @@ export function checkTrace(trace: Trace, options: CheckOptions = {}): CheckRepor
   const checkMode = records.some((r) => r.k === "inc");
   // Running sums of increments: row key → column → sum so far (columns decode to (worker, clock) in check mode).
   const sums = new Map<number, Map<number, number>>();
+  // With a skew allowance, another worker's update may be recorded up to `skew` after a read that saw it (its
+  // host's clock runs behind): the sums up to the read's time + skew bound what the read may hold. A reader's
+  // own updates are recorded on its own clock, so read-my-writes keeps the exact sums.
+  const sumsAhead = skew > 0 ? new Map<number, Map<number, number>>() : sums;
+  let ahead = 0;
+  const addInc = (into: Map<number, Map<number, number>>, r: Extract<TraceRecord, { k: "inc" }>) => {
+    const key = rowKey(r.table, r.row);
+    let cols = into.get(key);
+    if (cols === undefined) into.set(key, (cols = new Map()));
+    cols.set(r.col, (cols.get(r.col) ?? 0) + r.delta);
+  };
   const clockNow = new Int32Array(P);
   const shardClock = new Map<number, number>();
   let reads = 0;
@@ -73,7 +84,8 @@ export function checkTrace(trace: Trace, options: CheckOptions = {}): CheckRepor
   let finalRows = 0;
   const seenFinal = new Set<number>();
 
-  for (const r of records) {
+  for (let index = 0; index < records.length; index++) {
+    const r = records[index];
     switch (r.k) {
       case "clock":
         clockNow[r.w] = r.clock;
@@ -88,10 +100,7 @@ export function checkTrace(trace: Trace, options: CheckOptions = {}): CheckRepor
       case "inc": {
         if (r.clock !== clockNow[r.w])
           violate(`inc by worker ${r.w} stamped clock ${r.clock}, its clock is ${clockNow[r.w]}`);
-        const key = rowKey(r.table, r.row);
-        let cols = sums.get(key);
-        if (cols === undefined) sums.set(key, (cols = new Map()));
-        cols.set(r.col, (cols.get(r.col) ?? 0) + r.delta);
+        addInc(sums, r);
         break;
       }
       case "read": {
@@ -109,7 +118,17 @@ export function checkTrace(trace: Trace, options: CheckOptions = {}): CheckRepor
         if (r.staleness !== c - r.rowClock) violate(`${where}: staleness ${r.staleness} ≠ clock − row clock`);
         if (checkMode && r.values !== undefined) {
           contentChecks++;
-          checkContents(r.w, c, s, C, where, r.values, sums.get(rowKey(r.table, r.row)), violate);
+          if (sumsAhead !== sums) {
+            // Every increment before this read, and those after it up to its time + skew.
+            for (; ahead < records.length; ahead++) {
+              const next = records[ahead];
+              if (next.k !== "inc") continue;
+              if (ahead > index && next.t > r.t + skew) break;
+              addInc(sumsAhead, next);
+            }
+          }
+          const key = rowKey(r.table, r.row);
+          checkContents(r.w, c, s, C, where, r.values, sums.get(key), sumsAhead.get(key), violate);
         }
         break;
       }
@@ -151,16 +170,17 @@ function checkContents(
   where: string,
   values: Array<[number, number]>,
   sums: Map<number, number> | undefined,
+  sumsAhead: Map<number, number> | undefined,
   violate: (m: string) => void,
 ): void {
   const got = new Map(values);
   const cols = new Set<number>(got.keys());
-  if (sums !== undefined) for (const col of sums.keys()) cols.add(col);
+  if (sumsAhead !== undefined) for (const col of sumsAhead.keys()) cols.add(col);
   for (const col of cols) {
     const w = Math.floor(col / C);
     const t = col % C;
     const v = got.get(col) ?? 0;
-    const made = sums?.get(col) ?? 0;
+    const made = (w === reader ? sums : sumsAhead)?.get(col) ?? 0;
     const update = `worker ${w}'s update at clock ${t}`;
     if (w === reader) {
       if (v !== made) violate(`${where}: read-my-writes — holds ${v} of its own ${made} at clock ${t}`);

@@ -92,6 +92,38 @@ describe("SSP checker catches corrupted traces", () => {
     expect(checkTrace(bad).violations.join("\n")).toMatch(/upper bound/);
   });
 
+  it("a read that holds another worker's update before it was made; a skew allowance forgives only that much", async () => {
+    const trace = await checkedTrace("async", Number.POSITIVE_INFINITY);
+    let gapNs = 0;
+    const bad = corrupt(trace, (records) => {
+      for (const [i, read] of records.entries()) {
+        if (read.k !== "read" || read.t === 0) continue;
+        const cols = new Set((read.values ?? []).map(([col]) => col));
+        const later = records.find(
+          (r, j) =>
+            j > i &&
+            r.k === "inc" &&
+            r.w !== read.w &&
+            r.t > read.t &&
+            r.table === read.table &&
+            r.row === read.row &&
+            !cols.has(r.col),
+        );
+        if (later?.k !== "inc") continue;
+        read.values = [...(read.values ?? []), [later.col, later.delta]];
+        gapNs = later.t - read.t;
+        return;
+      }
+      throw new Error("no read followed by another worker's update to its row");
+    });
+    expect(checkTrace(bad).violations.join("\n")).toMatch(/more than the 0 made so far/);
+    // Merged from hosts whose clocks disagree by up to the skew, the update may have been made first.
+    expect(checkTrace(bad, { skewNs: gapNs - 1 }).violations.join("\n")).toMatch(
+      /more than the 0 made so far/,
+    );
+    expect(checkTrace(bad, { skewNs: gapNs }).violations).toEqual([]);
+  });
+
   it("a lost update in the final rows", async () => {
     const trace = await checkedTrace("async", Number.POSITIVE_INFINITY);
     const bad = corrupt(trace, (records) => {
