@@ -326,7 +326,7 @@ export class ClientCore {
       (entry.waiters ??= []).push({ worker, requiredClock: required, group, slot });
       if (this.emits.blocked)
         this.events.push({ type: "blocked", worker, table, row, clock, requiredClock: required });
-      if (!entry.inFlight) this.request(spec, entry, row, this.requestClock(spec, required, entry));
+      if (!entry.inFlight) this.request(spec, entry, row, this.requestClock(required, entry));
     }
     if (group.missing === 0) return group.views;
     this.blocked[index] = 1;
@@ -515,7 +515,7 @@ export class ClientCore {
     if (!cached.inFlight) {
       let need = still[0].requiredClock;
       for (const w of still) need = Math.min(need, w.requiredClock);
-      this.request(spec, cached, message.row, this.requestClock(spec, need, cached));
+      this.request(spec, cached, message.row, this.requestClock(need, cached));
     }
   }
 
@@ -562,15 +562,18 @@ export class ClientCore {
   }
 
   /**
-   * The clock to ask a shard for. Reads of one row are merged into one request, so the request must not
-   * ask for more than any local reader that may join it needs: a faster worker's request parked for a clock
-   * that only a slower local worker can complete would deadlock that slower worker when it reads the same
-   * row. Every later reader that the cache cannot serve needs at least max(cache clock + 1, process clock
-   * − s), so asking for no more than that is safe; asking for at least cache clock + 1 means a re-request
-   * waits for the next shard clock instead of bouncing back at once.
+   * The clock to ask a shard for: the reader's need, unless a local reader that may join the request could
+   * not wait for it. Reads of one row are merged into one request, and a shard reaches clock r only once
+   * every local worker has completed r − 1: a request parked for a clock beyond a slower local worker's own
+   * clock would deadlock that worker when it reads the same row. Every local worker's clock is at least the
+   * process clock, and a reader the cache cannot serve needs more than the cached clock, so its clock is at
+   * least cache clock + 1 too: asking for no more than max(cache clock + 1, process clock) is safe. (Not
+   * process clock − s: that made a worker ahead of its process wait out up to s + 1 round trips, one shard
+   * clock each, when one would do.) Asking for at least cache clock + 1 means a re-request waits for the next
+   * shard clock instead of bouncing back at once.
    */
-  private requestClock(spec: TableSpec, need: number, entry: RowEntry): number {
-    const floor = Math.max(isCached(entry) ? entry.clock + 1 : 0, requiredClock(spec, this.procClock));
+  private requestClock(need: number, entry: RowEntry): number {
+    const floor = Math.max(isCached(entry) ? entry.clock + 1 : 0, this.procClock);
     return Math.min(need, floor);
   }
 

@@ -149,10 +149,7 @@ export class Oracle {
   /** Never more than a reader the cache cannot serve may need (see ClientCore.requestClock for why). */
   private requestClock(k: number, row: number, need: number): number {
     const cached = this.clients[k].cache.get(row);
-    const floor = Math.max(
-      cached === undefined ? 0 : cached.clock + 1,
-      this.required(this.clients[k].procClock),
-    );
+    const floor = Math.max(cached === undefined ? 0 : cached.clock + 1, this.clients[k].procClock);
     return Math.min(need, floor);
   }
 
