@@ -79,12 +79,7 @@ export function newDense(valueType: ValueType, width: number, overwrite = false)
   }
   const buffer = bytes > SLAB_ROW_MAX_BYTES ? reuseBuffer(bytes) : undefined;
   if (buffer !== undefined) {
-    const values =
-      valueType === "int32"
-        ? new Int32Array(buffer)
-        : valueType === "float32"
-          ? new Float32Array(buffer)
-          : new Float64Array(buffer);
+    const values = new (denseArrayType(valueType))(buffer);
     return overwrite ? values : values.fill(0);
   }
   if (valueType === "int32") return new Int32Array(width);
@@ -113,6 +108,13 @@ export function cloneRow(values: RowValues): RowValues {
   const copy = newDense(valueTypeOf(values), values.length);
   copy.set(values);
   return copy;
+}
+
+/** The typed array that holds a dense row of this value type. */
+export function denseArrayType(
+  valueType: ValueType,
+): Float64ArrayConstructor | Float32ArrayConstructor | Int32ArrayConstructor {
+  return valueType === "int32" ? Int32Array : valueType === "float32" ? Float32Array : Float64Array;
 }
 
 function valueTypeOf(values: DenseValues): ValueType {

@@ -17,7 +17,7 @@ import {
   type RowMessage,
   type ToClient,
 } from "./messages.ts";
-import { addRow, cloneRow, initialRow, type RowValues, SparseValues } from "./rows.ts";
+import { addRow, cloneRow, denseArrayType, initialRow, type RowValues, SparseValues } from "./rows.ts";
 import { type TableSpec, validateTables } from "./tables.ts";
 
 export interface ServerShardConfig {
@@ -362,9 +362,7 @@ function checkDelta(spec: TableSpec, row: number, delta: RowValues, shard: numbe
   if (spec.rowKind !== "dense") throw deltaFault(spec, row, shard, client, "dense delta for a sparse table");
   if (delta.length !== spec.width)
     throw deltaFault(spec, row, shard, client, `delta has width ${delta.length}, table has ${spec.width}`);
-  const expectedType =
-    spec.valueType === "int32" ? Int32Array : spec.valueType === "float32" ? Float32Array : Float64Array;
-  if (!(delta instanceof expectedType)) {
+  if (!(delta instanceof denseArrayType(spec.valueType))) {
     throw deltaFault(
       spec,
       row,
