@@ -59,6 +59,42 @@ describe("bounded process cache", () => {
     }
   });
 
+  it("drops a row once no local read can take it, and not a clock earlier", () => {
+    const ssp = defineTable({ id: 2, name: "s", width: 1, consistency: "ssp", staleness: 1 });
+    const async = defineTable({ id: 3, name: "a", width: 1, consistency: "async" });
+    const cluster = new MemoryCluster({ tables: [ssp, async], numShards: 1, clients: [[0, 1]] });
+    const client = cluster.clients[0];
+    const settle = () => {
+      cluster.pump();
+      cluster.settle();
+    };
+    for (const worker of [0, 1]) {
+      client.read(worker, 2, 0);
+      settle();
+      client.read(worker, 3, 0);
+      settle();
+    }
+    expect(client.cachedRow(2, 0)?.clock).toBe(0);
+    const clockBoth = () => {
+      client.clock(0);
+      client.clock(1);
+      settle();
+    };
+    clockBoth(); // process clock 1: a read there needs clock 0, which the row has
+    expect(client.cachedRow(2, 0)).toBeDefined();
+    client.clock(0); // worker 0 at 2, worker 1 still at 1: the process clock, and what reads need, stay put
+    settle();
+    expect(client.cachedRow(2, 0)).toBeDefined();
+    expect(client.read(1, 2, 0)?.get(0)).toBe(0); // worker 1 still takes it from the cache
+    client.clock(1); // process clock 2: every read needs clock 1 now
+    settle();
+    expect(client.cachedRow(2, 0)).toBeUndefined();
+    expect(client.cachedRow(3, 0)).toBeDefined(); // an async row never goes stale
+    expect(client.read(0, 2, 0)).toBeNull(); // a miss: fetched again
+    settle();
+    expect(client.cachedRow(2, 0)?.clock).toBe(2);
+  });
+
   it("refuses a capacity below one row", () => {
     expect(
       () => new MemoryCluster({ tables: [table], numShards: 1, clients: [[0]], cacheCapacityRows: 0 }),
