@@ -91,8 +91,19 @@ function profileFlags(): string[] {
   return dir === undefined || dir === "" ? [] : ["--cpu-prof", `--cpu-prof-dir=${dir}`];
 }
 
+/** Signals launch passes on to every role and then exits on, as a shell reports them: 128 + number. */
+const STOP_SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
+type StopSignal = keyof typeof STOP_SIGNALS;
+
 export class LaunchInterrupted extends Error {
   override name = "LaunchInterrupted";
+  readonly exitCode: number;
+  constructor(readonly signal: StopSignal) {
+    super(
+      `interrupted (${signal === "SIGINT" ? "Ctrl-C" : signal}): passed it on to every role, which stopped`,
+    );
+    this.exitCode = 128 + STOP_SIGNALS[signal];
+  }
 }
 
 export async function launch(options: LaunchOptions): Promise<JobResult> {
@@ -170,12 +181,16 @@ export async function launch(options: LaunchOptions): Promise<JobResult> {
     });
     children.push({ role: label, process: child, lastLines, exited });
   };
-  const onInterrupt = (): void => {
+  // Ctrl-C, and the SIGTERM a job scheduler or `kill` sends: each is passed on, so no role outlives launch.
+  // A second signal means the roles did not stop in time for someone: they are killed.
+  let interrupted = false;
+  const onInterrupt = (signal: StopSignal): void => {
     stopping = true;
-    for (const c of children) c.process.kill("SIGINT");
-    coordinator.abort(new LaunchInterrupted("interrupted (Ctrl-C): stopped every role"));
+    for (const c of children) c.process.kill(interrupted ? "SIGKILL" : signal);
+    if (!interrupted) coordinator.abort(new LaunchInterrupted(signal));
+    interrupted = true;
   };
-  process.once("SIGINT", onInterrupt);
+  for (const signal of Object.keys(STOP_SIGNALS) as StopSignal[]) process.on(signal, onInterrupt);
   try {
     for (let s = 0; s < job.servers; s++) if (!options.skip?.server?.includes(s)) start("server", s, s);
     for (let w = 0; w < job.workerProcesses; w++) {
@@ -205,7 +220,7 @@ export async function launch(options: LaunchOptions): Promise<JobResult> {
     if (options.tracePath !== null) mergeTraces(result.traceFiles, options.tracePath);
     return result;
   } finally {
-    process.off("SIGINT", onInterrupt);
+    for (const signal of Object.keys(STOP_SIGNALS) as StopSignal[]) process.off(signal, onInterrupt);
     if (traceDir !== null && process.env.SSP_KEEP_TRACE_PARTS === undefined)
       rmSync(traceDir, { recursive: true, force: true });
   }

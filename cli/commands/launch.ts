@@ -54,8 +54,10 @@ export const launchCommand: Command = {
     return `Usage: ssp launch --app NAME [--servers K] [--workers N] [--workers-per-process W] [flags]
 
 Starts the coordinator here and K server processes and ceil(N/W) worker processes as children (each running
-this ssp binary), runs the app, and prints a summary. Child output is prefixed with its role; Ctrl-C stops
-every role; if a child fails, launch stops the job and exits non-zero with that child's error.
+this ssp binary), runs the app, and prints a summary. Child output is prefixed with its role. Ctrl-C,
+SIGTERM and SIGHUP are passed on to every role, and launch exits 128 + the signal's number (130 for Ctrl-C,
+143 for SIGTERM); a second signal kills the roles. If a child fails, launch stops the job and exits non-zero
+with that child's error.
 
 Flags:
   --app NAME               the app (${runtimeApps()
@@ -228,7 +230,7 @@ Flags:
     } catch (e) {
       if (e instanceof LaunchInterrupted) {
         log(`ssp launch: ${e.message}`);
-        return 130;
+        return e.exitCode;
       }
       throw e;
     } finally {

@@ -221,36 +221,43 @@ describe("ssp launch: 2 servers × 4 workers (2 per process), indicator incremen
     expect(run.elapsedMs).toBeLessThan(10_000);
   });
 
-  it("Ctrl-C stops every role: launch exits 130 and no child outlives it", async () => {
-    const child = spawn(
-      process.execPath,
-      [bin, "launch", "--servers", "2", "--workers", "2", "--clocks", "1000000"],
-      {
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let stderr = "";
-    const pids = new Set<number>();
-    const registered = new Promise<void>((resolve) => {
-      child.stderr.on("data", (d) => {
-        stderr += d;
-        for (const m of stderr.matchAll(/registered from .*?\(pid (\d+)\)/g)) pids.add(Number(m[1]));
-        if (pids.size === 4) resolve();
+  // Ctrl-C from a terminal, SIGTERM from a job scheduler or `kill`: either is passed on to every role.
+  it.each([
+    ["SIGINT", 130, "interrupted (Ctrl-C)"],
+    ["SIGTERM", 143, "interrupted (SIGTERM)"],
+  ] as const)(
+    "%s stops every role: launch exits %i and no child outlives it",
+    async (signal, exitCode, message) => {
+      const child = spawn(
+        process.execPath,
+        [bin, "launch", "--servers", "2", "--workers", "2", "--clocks", "1000000"],
+        {
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      let stderr = "";
+      const pids = new Set<number>();
+      const registered = new Promise<void>((resolve) => {
+        child.stderr.on("data", (d) => {
+          stderr += d;
+          for (const m of stderr.matchAll(/registered from .*?\(pid (\d+)\)/g)) pids.add(Number(m[1]));
+          if (pids.size === 4) resolve();
+        });
       });
-    });
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    const limit = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    await registered;
-    child.kill("SIGINT");
-    const code = await exited;
-    clearTimeout(limit);
-    expect(code, stderr).toBe(130);
-    expect(stderr).toContain("interrupted (Ctrl-C)");
-    for (const pid of pids) {
-      // Signal 0 only asks whether the process exists.
-      expect(() => process.kill(pid, 0), `pid ${pid} still runs`).toThrow();
-    }
-  });
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      const limit = setTimeout(() => child.kill("SIGKILL"), 30_000);
+      await registered;
+      child.kill(signal);
+      const code = await exited;
+      clearTimeout(limit);
+      expect(code, stderr).toBe(exitCode);
+      expect(stderr).toContain(message);
+      for (const pid of pids) {
+        // Signal 0 only asks whether the process exists.
+        expect(() => process.kill(pid, 0), `pid ${pid} still runs`).toThrow();
+      }
+    },
+  );
 
   it("a failing worker stops the job and launch exits non-zero with that role's error", async () => {
     const run = await ssp(["launch", "--servers", "1", "--workers", "2", "--opt", "fail-worker=1"], 20_000);
