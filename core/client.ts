@@ -584,10 +584,7 @@ export class ClientCore {
     while (entry !== null && this.cachedRows > this.cacheCapacityRows) {
       const newer = entry.newer;
       if (entry.waiters === null && !entry.inFlight) {
-        this.unlink(entry);
-        this.rows.delete(entry.key);
-        this.cachedRows--;
-        this.letGo(entry.base as RowValues, entry.viewClock);
+        this.drop(entry);
       }
       entry = newer;
     }
@@ -608,13 +605,18 @@ export class ClientCore {
       const spec = this.tables.get(keyTable(entry.key)) as TableSpec;
       if (entry.clock >= requiredClock(spec, this.procClock)) return;
       if (entry.waiters === null && !entry.inFlight) {
-        this.unlink(entry);
-        this.rows.delete(entry.key);
-        this.cachedRows--;
-        this.letGo(entry.base as RowValues, entry.viewClock);
+        this.drop(entry);
       }
       entry = newer;
     }
+  }
+
+  /** Takes a cached row that no read waits for out of the cache. */
+  private drop(entry: RowEntry): void {
+    this.unlink(entry);
+    this.rows.delete(entry.key);
+    this.cachedRows--;
+    this.letGo(entry.base as RowValues, entry.viewClock);
   }
 
   /** The cache no longer holds `values`; a view handed out at viewClock may still be read until it ends. */
