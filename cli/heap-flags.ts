@@ -11,6 +11,7 @@
 
 import { spawn } from "node:child_process";
 import { ROLE_HEAP_FLAG } from "../runtime/launcher.ts";
+import { STOP_SIGNALS } from "../runtime/signals.ts";
 
 export const YOUNG_GENERATION_FLAG = "--max-semi-space-size=128";
 
@@ -58,16 +59,15 @@ export function restartWithHeapFlag(argv: readonly string[]): Promise<number> | 
   // Listen before spawning: the child exists from the fork on, and a signal that came before the listener
   // would kill this process by default and leave the child running. Listeners run from the event loop, so
   // `child` is set by the time one does.
-  const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
-  for (const signal of signals) process.on(signal, forward);
+  for (const signal of STOP_SIGNALS) process.on(signal, forward);
   const child = spawn(process.execPath, [flag, ...process.execArgv, script, ...argv], {
     stdio: "inherit",
   });
   return new Promise((resolve, reject) => {
     child.once("error", reject);
     child.once("exit", (code, signal) => {
-      for (const s of signals) process.off(s, forward);
+      for (const s of STOP_SIGNALS) process.off(s, forward);
       // Die of the same signal, so whoever started us sees what happened to the command.
       if (signal !== null) process.kill(process.pid, signal);
       resolve(code ?? 1);

@@ -11,6 +11,7 @@ import { createInterface } from "node:readline";
 import { Coordinator, type JobResult } from "./coordinator.ts";
 import type { JobConfig } from "./job.ts";
 import { formatAddress } from "./net.ts";
+import { STOP_SIGNALS, type StopSignal, signalExitCode } from "./signals.ts";
 import { generateToken } from "./token.ts";
 import { mergeTraces } from "./trace-merge.ts";
 
@@ -91,10 +92,6 @@ function profileFlags(): string[] {
   return dir === undefined || dir === "" ? [] : ["--cpu-prof", `--cpu-prof-dir=${dir}`];
 }
 
-/** Signals launch passes on to every role and then exits on, as a shell reports them: 128 + number. */
-const STOP_SIGNALS = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const;
-type StopSignal = keyof typeof STOP_SIGNALS;
-
 export class LaunchInterrupted extends Error {
   override name = "LaunchInterrupted";
   readonly exitCode: number;
@@ -102,7 +99,7 @@ export class LaunchInterrupted extends Error {
     super(
       `interrupted (${signal === "SIGINT" ? "Ctrl-C" : signal}): passed it on to every role, which stopped`,
     );
-    this.exitCode = 128 + STOP_SIGNALS[signal];
+    this.exitCode = signalExitCode(signal);
   }
 }
 
@@ -190,7 +187,7 @@ export async function launch(options: LaunchOptions): Promise<JobResult> {
     if (!interrupted) coordinator.abort(new LaunchInterrupted(signal));
     interrupted = true;
   };
-  for (const signal of Object.keys(STOP_SIGNALS) as StopSignal[]) process.on(signal, onInterrupt);
+  for (const signal of STOP_SIGNALS) process.on(signal, onInterrupt);
   try {
     for (let s = 0; s < job.servers; s++) if (!options.skip?.server?.includes(s)) start("server", s, s);
     for (let w = 0; w < job.workerProcesses; w++) {
@@ -220,7 +217,7 @@ export async function launch(options: LaunchOptions): Promise<JobResult> {
     if (options.tracePath !== null) mergeTraces(result.traceFiles, options.tracePath);
     return result;
   } finally {
-    for (const signal of Object.keys(STOP_SIGNALS) as StopSignal[]) process.off(signal, onInterrupt);
+    for (const signal of STOP_SIGNALS) process.off(signal, onInterrupt);
     if (traceDir !== null && process.env.SSP_KEEP_TRACE_PARTS === undefined)
       rmSync(traceDir, { recursive: true, force: true });
   }
