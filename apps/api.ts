@@ -29,6 +29,13 @@ export interface WorkerApi {
   readMany(table: number, rows: readonly number[]): Promise<RowView[]>;
   inc(table: number, row: number, col: number, delta: number): void;
   incRow(table: number, row: number, deltas: ArrayLike<number>): void;
+  /**
+   * incRow without the copy, for long float rows pushed whole (ps-lite's zero-copy push): the host may send
+   * `values` itself, so leave them unchanged until this worker's next clock() resolves. The finite check
+   * reads the array where it is if it came from core/rows.ts's newKernelDense, and through a copy otherwise.
+   * The simulator copies.
+   */
+  lendRow(table: number, row: number, values: Float32Array | Float64Array): void;
   /** Ends this worker's clock (commits its updates). */
   clock(): Promise<void>;
   /**

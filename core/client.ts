@@ -22,13 +22,16 @@ import {
   cloneRow,
   copyIfFinite,
   type DenseValues,
+  denseArrayType,
   newDense,
+  newKernelDense,
   newRow,
   type RowValues,
   RowView,
   recycleDense,
   SparseValues,
 } from "./rows.ts";
+import { SIMD_MIN_VALUES, simdAllFinite } from "./simd.ts";
 import { type TableSpec, validateTables } from "./tables.ts";
 
 export interface ClientConfig {
@@ -54,6 +57,16 @@ export interface ClientConfig {
    * (the simulator) must leave it unset.
    */
   releaseRow?: (values: RowValues) => void;
+  /**
+   * The host gives every sent batch back with release() once its bytes have left the process, and hands
+   * deltas to nobody who keeps them (the runtime; an in-process server may keep a delta as its row). Then:
+   * - long float rows an app pushes whole (incRow) are copied into the SIMD kernels' memory
+   *   (rows.newKernelDense), where the copy and its finite check take one pass instead of two;
+   * - a lent row (incRow with `lend`) is sent from the app's own array, which the host must not let the
+   *   worker change before lentInFlight is back to 0 (the runtime's clock() waits for it).
+   * Without it, a lent row is copied like any other.
+   */
+  releasesSentBatches?: boolean;
 }
 
 /** A worker's read (or readMany) that waited is now complete: `views[i]` is the row `rows[i]`. */
@@ -200,6 +213,10 @@ export class ClientCore {
   private events: CoreEvent[] = [];
   private readonly emits: EventFilter;
   private readonly releaseRow: ((values: RowValues) => void) | undefined;
+  private readonly releasesSentBatches: boolean;
+  /** Deltas that are an app's own arrays (incRow with `lend`), not copies: never changed, never recycled. */
+  private readonly lent = new Set<RowValues>();
+  private lentSent = 0;
   /** Rows the cache let go of while a view of them may still be in use, and the clock that view is valid in. */
   private released: Array<{ values: RowValues; viewClock: number }> = [];
   // Memo of the last delta written, because apps increment one row many times in a row.
@@ -221,6 +238,7 @@ export class ClientCore {
     this.cacheCapacityRows = config.cacheCapacityRows ?? Number.POSITIVE_INFINITY;
     this.emits = eventFilter(config.events);
     this.releaseRow = config.releaseRow;
+    this.releasesSentBatches = config.releasesSentBatches ?? false;
     if (!(this.cacheCapacityRows >= 1)) {
       throw new RangeError(
         `client ${config.client}: cache capacity must be at least one row, got ${config.cacheCapacityRows}`,
@@ -265,7 +283,18 @@ export class ClientCore {
    */
   release(shard: number, message: BatchMessage): void {
     for (const batch of this.retained[shard]) if (batch.version === message.version) return;
-    for (const { delta } of message.rows) if (!(delta instanceof SparseValues)) recycleDense(delta);
+    for (const { delta } of message.rows) {
+      if (this.lent.size > 0 && this.lent.delete(delta)) this.lentSent--;
+      else if (!(delta instanceof SparseValues)) recycleDense(delta);
+    }
+  }
+
+  /**
+   * Lent rows (incRow with `lend`) in batches sent and not yet given back with release(): while it is above
+   * 0, an app may not change an array it lent.
+   */
+  get lentInFlight(): number {
+    return this.lentSent;
   }
 
   drain(): ClientReady {
@@ -342,8 +371,13 @@ export class ClientCore {
     addAt(this.deltaFor(worker, this.workerClocks[index], spec, rowKey(table, row)), col, delta);
   }
 
-  /** Adds a whole row of deltas (deltas.length must equal the table's width). */
-  incRow(worker: number, table: number, row: number, deltas: ArrayLike<number>): void {
+  /**
+   * Adds a whole row of deltas (deltas.length must equal the table's width). With `lend`, and a host that
+   * releases sent batches, a long float row of the table's type that is the row's first delta this clock is
+   * kept and sent as it is, not copied: ps-lite's zero-copy push. The caller must then leave `deltas`
+   * unchanged until the worker's clock() and lentInFlight is 0 (clock() copies it if it is still unsent).
+   */
+  incRow(worker: number, table: number, row: number, deltas: ArrayLike<number>, lend = false): void {
     const index = this.activeIndex(worker, "incRow");
     const spec = this.tableOf(table);
     checkRow(spec, row);
@@ -360,9 +394,26 @@ export class ClientCore {
       spec.valueType !== "int32" &&
       this.findDelta(worker, clock, key) === null
     ) {
-      // The row's first increment this clock (a whole-row push): a checked copy, not a zero row plus an add.
-      // The row joins the oplog only if every value is finite.
-      const fresh = newDense(spec.valueType, n, true) as Float32Array | Float64Array;
+      // The row's first increment this clock (a whole-row push): lent, or a checked copy, not a zero row plus
+      // an add. The row joins the oplog only if every value is finite.
+      if (
+        lend &&
+        this.releasesSentBatches &&
+        n >= SIMD_MIN_VALUES &&
+        deltas.constructor === denseArrayType(spec.valueType) &&
+        !this.lent.has(deltas as Float32Array) &&
+        simdAllFinite(deltas as Float32Array | Float64Array)
+      ) {
+        const kept = deltas as Float32Array | Float64Array;
+        this.lent.add(kept);
+        this.deltaFor(worker, clock, spec, key, kept);
+        // A later inc of this row this clock must find the delta through deltaFor, which copies it first.
+        this.memoDelta = null;
+        return;
+      }
+      const fresh = this.releasesSentBatches
+        ? newKernelDense(spec.valueType, n)
+        : (newDense(spec.valueType, n, true) as Float32Array | Float64Array);
       if (copyIfFinite(fresh, deltas)) {
         this.deltaFor(worker, clock, spec, key, fresh);
         return;
@@ -397,7 +448,23 @@ export class ClientCore {
       if (this.released.length > 0) this.releaseViewed();
       if (this.emits.processClock)
         this.events.push({ type: "processClock", client: this.client, clock: min });
+    } else if (this.lent.size > 0) {
+      this.copyUnsentLent(worker, next - 1);
     }
+  }
+
+  /**
+   * Copies the lent rows `worker` added at `clock` that are still in the oplog (another local worker holds
+   * the process clock back), so that the app may change its arrays once clock() returns.
+   */
+  private copyUnsentLent(worker: number, clock: number): void {
+    const byKey = this.oplog.get(clock);
+    if (byKey === undefined) return;
+    for (const updates of byKey.values()) {
+      const at = updates.workers.indexOf(worker);
+      if (at >= 0 && this.lent.delete(updates.deltas[at])) updates.deltas[at] = cloneRow(updates.deltas[at]);
+    }
+    this.memoDelta = null;
   }
 
   receive(message: ServerMessage): void {
@@ -715,6 +782,7 @@ export class ClientCore {
     let delta: RowValues;
     if (at >= 0) {
       delta = updates.deltas[at];
+      if (this.lent.size > 0 && this.lent.delete(delta)) updates.deltas[at] = delta = cloneRow(delta);
     } else {
       delta = initial ?? newRow(spec);
       updates.workers.push(worker);
@@ -740,11 +808,14 @@ export class ClientCore {
         const stamps = this.oplogStamps.get(key)! - 1;
         if (stamps === 0) this.oplogStamps.delete(key);
         else this.oplogStamps.set(key, stamps);
-        const sum = deltas[0];
+        let sum = deltas[0];
+        if (deltas.length > 1 && this.lent.size > 0 && this.lent.delete(sum)) sum = cloneRow(sum);
         for (let i = 1; i < deltas.length; i++) {
           addRow(sum, deltas[i]);
+          if (this.lent.size > 0 && this.lent.delete(deltas[i])) continue;
           if (!(deltas[i] instanceof SparseValues)) recycleDense(deltas[i] as DenseValues);
         }
+        if (this.lent.size > 0 && this.lent.has(sum)) this.lentSent++;
         const table = keyTable(key);
         const row = keyRow(key);
         const spec = this.tables.get(table)!;
@@ -766,6 +837,8 @@ export class ClientCore {
     for (let shard = 0; shard < this.numShards; shard++) {
       const rows = perShard[shard];
       if (rows.length > 0 && (this.outstanding[shard] > 0 || this.subscriptions[shard] > 0)) {
+        // A retained batch outlives the send, and the app may change a lent array once the send is done.
+        if (this.lentSent > 0) this.copyLent(rows);
         this.retained[shard].push({ version, rows, index: null });
       }
       this.outbox.push({ shard, message: { type: "batch", client: this.client, version, clock: t, rows } });
@@ -778,6 +851,16 @@ export class ClientCore {
           clock: t,
           rows: rows.length,
         });
+    }
+  }
+
+  /** Replaces the lent deltas among `rows` by copies. */
+  private copyLent(rows: RowDelta[]): void {
+    for (let i = 0; i < rows.length; i++) {
+      if (this.lent.delete(rows[i].delta)) {
+        rows[i] = { ...rows[i], delta: cloneRow(rows[i].delta) };
+        this.lentSent--;
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 // Row storage: dense rows are typed arrays; sparse rows are maps from column to value.
 // Every add goes through here so that int32 wraps and float32 rounds the same way everywhere.
 
+import { arenaAlloc, arenaFree } from "./kernel-arena.ts";
 import { SIMD_MIN_VALUES, simdAdd, simdCopyFinite } from "./simd.ts";
 import type { TableSpec, ValueType } from "./tables.ts";
 
@@ -59,13 +60,29 @@ export function reuseBuffer(byteLength: number): ArrayBuffer | undefined {
 }
 
 /**
- * Hands back a row nothing refers to any more, for newDense to reuse. Only rows with a buffer of their own are
- * kept: not those carved from a slab, nor views into a larger buffer (a frame's, say).
+ * Hands back a row nothing refers to any more, for newDense to reuse, or its block to the kernel arena if
+ * newKernelDense made it. Only rows with a buffer of their own are kept: not those carved from a slab, nor
+ * views into a larger buffer (a frame's, say).
  */
 export function recycleDense(values: DenseValues): void {
   // Length first: asking a short typed array for its buffer makes V8 move it off its heap.
-  if (values.byteLength > SLAB_ROW_MAX_BYTES && values.buffer.byteLength === values.byteLength)
-    recycleBuffer(values.buffer as ArrayBuffer);
+  if (values.byteLength <= SLAB_ROW_MAX_BYTES) return;
+  if (values.buffer.byteLength === values.byteLength) recycleBuffer(values.buffer as ArrayBuffer);
+  else arenaFree(values);
+}
+
+/**
+ * A float row whose values the caller is about to set, every one: in the SIMD kernels' memory when it is long
+ * enough and the arena has room (core/kernel-arena.ts), where copying into it and checking it take one copy,
+ * else from newDense. Only for a host that hands it back with recycleDense, or drops it: the garbage
+ * collector then returns the block.
+ */
+export function newKernelDense(valueType: "float32" | "float64", width: number): Float32Array | Float64Array {
+  const Type = valueType === "float32" ? Float32Array : Float64Array;
+  return (
+    arenaAlloc(width * Type.BYTES_PER_ELEMENT, (buffer, byteOffset) => new Type(buffer, byteOffset, width)) ??
+    (newDense(valueType, width, true) as Float32Array | Float64Array)
+  );
 }
 
 /** A zero row; with `overwrite`, a row whose values the caller is about to set, every one (maybe not zero). */

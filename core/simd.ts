@@ -244,17 +244,40 @@ let f32 = new Float32Array(0);
 let f64 = new Float64Array(0);
 
 /**
+ * Where the arena (core/kernel-arena.ts) starts in the shared kernels' memory: after the one 64 KB page that
+ * holds the two scratch chunks.
+ */
+export const KERNEL_ARENA_OFFSET = 64 * 1024;
+/**
+ * Bytes of the arena. The memory grows to hold it once, before any view of it is taken (growing detaches
+ * every view), and the system gives it pages only as they are first written, so an unused arena costs
+ * address space, not memory.
+ */
+export const KERNEL_ARENA_BYTES = 64 << 20;
+
+/**
  * The shared kernels, and views of their memory: two scratch regions of one chunk each, the first at 0 and
- * the second at SECOND_OPERAND. Callers go a chunk at a time, so the module's one 64 KB page holds both and
- * never grows, and views taken once stay valid.
+ * the second at SECOND_OPERAND, then the arena. Callers go a chunk at a time through the scratch regions, and
+ * the memory never grows after this, so views taken once stay valid.
  */
 function shared(): Kernels {
   if (kernels === null) {
     kernels = instantiateKernels();
+    kernels.memory.grow(KERNEL_ARENA_BYTES / (64 * 1024));
     f32 = new Float32Array(kernels.memory.buffer);
     f64 = new Float64Array(kernels.memory.buffer);
   }
   return kernels;
+}
+
+/** The shared kernels' memory, which the arena carves rows and frames from. */
+export function kernelMemoryBuffer(): ArrayBuffer {
+  return shared().memory.buffer;
+}
+
+/** Whether a row lives in the shared kernels' memory, where they can work on it without copying it. */
+function inKernelMemory(row: FloatRow): boolean {
+  return kernels !== null && row.buffer === kernels.memory.buffer;
 }
 
 /** Copies `row` into wasm memory at byte `offset`, zeroing the lanes after it up to the next 16 bytes. */
@@ -301,22 +324,42 @@ function part(row: FloatRow, from: number, to: number): FloatRow {
 export function simdAdd(target: FloatRow, source: FloatRow): void {
   const k = shared();
   const float32 = target instanceof Float32Array;
+  // A source in kernel memory (a frame the runtime read there) is read where it is. The kernel's last lanes
+  // may read up to 12 bytes past its end, which the arena's blocks leave room for; those lanes' sums fall past
+  // the target's chunk in scratch memory and are never stored.
+  const sourceInPlace = inKernelMemory(source);
   const per = chunkValues(target);
   for (let from = 0; from < target.length; from += per) {
     const to = Math.min(from + per, target.length);
     const t = part(target, from, to);
     const bytes = load(t, 0);
-    load(part(source, from, to), SECOND_OPERAND);
-    if (float32) k.addF32(0, SECOND_OPERAND, bytes);
-    else k.addF64(0, SECOND_OPERAND, bytes);
+    let src = SECOND_OPERAND;
+    if (sourceInPlace) src = source.byteOffset + from * source.BYTES_PER_ELEMENT;
+    else load(part(source, from, to), SECOND_OPERAND);
+    if (float32) k.addF32(0, src, bytes);
+    else k.addF64(0, src, bytes);
     store(t, 0);
   }
+}
+
+/** Whether v (a value of a row in kernel memory past its last whole 16 bytes) is finite, as the kernels judge. */
+function finiteValue(v: number): boolean {
+  return v - v === 0;
 }
 
 /** Whether every value is finite (no NaN, no ±∞). */
 export function simdAllFinite(values: FloatRow): boolean {
   const k = shared();
   const float32 = values instanceof Float32Array;
+  if (inKernelMemory(values)) {
+    // In place, and in one call: the lanes of whole 16 bytes, then the few values after them.
+    const whole = values.byteLength & ~15;
+    if ((float32 ? k.finiteF32(values.byteOffset, whole) : k.finiteF64(values.byteOffset, whole)) !== 1)
+      return false;
+    for (let i = whole / values.BYTES_PER_ELEMENT; i < values.length; i++)
+      if (!finiteValue(values[i])) return false;
+    return true;
+  }
   const per = chunkValues(values);
   for (let from = 0; from < values.length; from += per) {
     const bytes = load(part(values, from, Math.min(from + per, values.length)), 0);
@@ -333,8 +376,24 @@ export function simdCopyFinite(target: FloatRow, source: FloatRow): boolean {
   const k = shared();
   const float32 = source instanceof Float32Array;
   const per = chunkValues(source);
+  // A target in kernel memory (a delta row from the arena) is copied straight into, and the kernel then adds
+  // the 0 and checks in place, while the chunk is still in the L1 cache: one copy instead of two. The lanes
+  // of the last whole 16 bytes end the kernel's work; the values after them are done here.
+  const targetInPlace = inKernelMemory(target);
   for (let from = 0; from < source.length; from += per) {
     const to = Math.min(from + per, source.length);
+    if (targetInPlace) {
+      const t = part(target, from, to);
+      t.set(part(source, from, to));
+      const whole = t.byteLength & ~15;
+      const ok = float32 ? k.copyFiniteF32(t.byteOffset, whole) : k.copyFiniteF64(t.byteOffset, whole);
+      if (ok !== 1) return false;
+      for (let i = whole / t.BYTES_PER_ELEMENT; i < t.length; i++) {
+        if (!finiteValue(t[i])) return false;
+        t[i] += 0;
+      }
+      continue;
+    }
     const bytes = load(part(source, from, to), 0);
     if ((float32 ? k.copyFiniteF32(0, bytes) : k.copyFiniteF64(0, bytes)) !== 1) return false;
     store(part(target, from, to), 0);

@@ -2,6 +2,7 @@
 // It does no arithmetic of its own, so the time it takes is the runtime's (core, codec, sockets).
 
 import type { AppFactory, AppInstance, WorkerApi } from "../apps/api.ts";
+import { newKernelDense } from "../core/rows.ts";
 
 type Mode = "push" | "pull" | "small" | "rtt";
 const MODES: readonly Mode[] = ["push", "pull", "small", "rtt"];
@@ -30,7 +31,8 @@ export const benchApp: AppFactory = {
     if (!Number.isInteger(pullRows) || pullRows < 1)
       throw new Error(`netbench app: rows must be a positive integer, got ${options.rows}`);
     const rows = mode === "small" ? 4096 : pullRows;
-    const ones = new Float32Array(width).fill(1);
+    // In the kernels' memory, so that lendRow checks it where it is (see WorkerApi.lendRow).
+    const ones = newKernelDense("float32", width).fill(1);
     const everyRow = Array.from({ length: pullRows }, (_, i) => i);
     return {
       name: "netbench",
@@ -45,7 +47,8 @@ export const benchApp: AppFactory = {
         // zero row per reply. (This write travels with clock 0's batch: a little extra time, no extra bytes.)
         if (mode === "pull") for (const row of everyRow) api.incRow(0, row, ones);
         for (let c = 0; c < clocks; c++) {
-          if (mode === "push") api.incRow(0, 0, ones);
+          // Lent, not copied: the row is the same every clock, and clock() returns once it has been sent.
+          if (mode === "push") api.lendRow(0, 0, ones);
           else if (mode === "rtt") await api.read(0, 0);
           // A cache refresh: every row of the table, requested at once, so the requests pipeline.
           else if (mode === "pull") await api.readMany(0, everyRow);

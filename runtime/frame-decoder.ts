@@ -2,6 +2,7 @@
 // there, so a 8 MB row split over hundreds of chunks is copied once. The header is checked as soon as its
 // 20 bytes are in, so an oversized or foreign frame is refused before its payload is buffered.
 
+import { arenaAlloc, arenaFree } from "../core/kernel-arena.ts";
 import {
   type RowValues,
   recycleBuffer,
@@ -221,7 +222,12 @@ export class FrameDecoder {
   private joinTarget(n: number): Buffer {
     if (!this.reuseJoinBuffer || this.joinBusy) return Buffer.allocUnsafe(n);
     this.joinBusy = true;
-    if (this.joinBuffer === null || this.joinBuffer.length < n) this.joinBuffer = Buffer.allocUnsafe(n);
+    if (this.joinBuffer === null || this.joinBuffer.length < n) {
+      if (this.joinBuffer !== null) arenaFree(this.joinBuffer);
+      // In the kernels' memory, the rows of a long frame are checked and added where the socket put them.
+      this.joinBuffer =
+        arenaAlloc(n, (buffer, byteOffset) => Buffer.from(buffer, byteOffset, n)) ?? Buffer.allocUnsafe(n);
+    }
     return this.joinBuffer.subarray(0, n);
   }
 }

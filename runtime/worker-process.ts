@@ -132,6 +132,8 @@ class WorkerHost {
   private failure: Error | null = null;
   /** When the workers last let the event loop run (see clock). */
   private lastYieldNs = 0;
+  /** clock() calls waiting for the core's lent rows to be sent (lentInFlight back to 0). */
+  private readonly lentWaiters: Array<() => void> = [];
   /** Reads a frame may hold under the job's frame cap. */
   private readonly readsPerFrame: number;
   /** Per shard, the reads of the current pump not yet sent (see pump). */
@@ -156,6 +158,8 @@ class WorkerHost {
       events: ["read", "workerClock", "blocked"],
       // A received row's frame (or copy) is nobody else's: its memory takes the next long frame.
       releaseRow: releaseReceivedRow,
+      // Every batch goes back with release() once its bytes have left, and clock() waits for lent rows.
+      releasesSentBatches: true,
     });
     this.now = jobClock(assignment.jobStart);
     this.shardClock = new Int32Array(numShards(job));
@@ -231,6 +235,15 @@ class WorkerHost {
 
   private api(worker: number): WorkerApi {
     const { job } = this.assignment;
+    const incRow = (table: number, row: number, deltas: ArrayLike<number>, lend: boolean): void => {
+      this.check();
+      this.core.incRow(worker, table, row, deltas, lend);
+      if (job.checkMode) {
+        for (let col = 0; col < deltas.length; col++) {
+          if (deltas[col] !== 0) this.recordInc(worker, table, row, col, deltas[col]);
+        }
+      }
+    };
     return {
       rank: worker,
       workers: job.workers,
@@ -242,15 +255,8 @@ class WorkerHost {
         this.core.inc(worker, table, row, col, delta);
         if (job.checkMode) this.recordInc(worker, table, row, col, delta);
       },
-      incRow: (table, row, deltas) => {
-        this.check();
-        this.core.incRow(worker, table, row, deltas);
-        if (job.checkMode) {
-          for (let col = 0; col < deltas.length; col++) {
-            if (deltas[col] !== 0) this.recordInc(worker, table, row, col, deltas[col]);
-          }
-        }
-      },
+      incRow: (table, row, deltas) => incRow(table, row, deltas, false),
+      lendRow: (table, row, values) => incRow(table, row, values, true),
       clock: () => this.clock(worker),
       compute: async () => {},
     };
@@ -284,6 +290,8 @@ class WorkerHost {
     this.core.clock(worker);
     this.pump();
     for (const c of this.servers) if (c.congested) await c.drained();
+    // The app may change the arrays it lent once clock() resolves: wait until their bytes have left.
+    if (this.core.lentInFlight > 0) await new Promise<void>((resolve) => this.lentWaiters.push(resolve));
     // Let the sockets breathe: a worker whose reads all hit the cache would otherwise never yield. Not every
     // clock, though: a turn of the event loop per clock costs more than a small row's whole clock, and the
     // frames of the clocks in one turn leave in one writev (Connection.send).
@@ -379,7 +387,11 @@ class WorkerHost {
       const server = this.servers[serverOfShard(job, shard)];
       const frame = encodeBatchParts(shard, message, t, LEND_MIN_BYTES);
       // The batch's long rows can be reused once its bytes have left (at once if none were lent).
-      const release = (): void => this.core.release(shard, message);
+      const release = (): void => {
+        this.core.release(shard, message);
+        if (this.core.lentInFlight === 0 && this.lentWaiters.length > 0)
+          for (const wake of this.lentWaiters.splice(0)) wake();
+      };
       if (frame.length > 1) server.send(frame, release);
       else {
         server.send(frame);
@@ -465,6 +477,8 @@ class WorkerHost {
     this.failure = error;
     for (const p of this.pending.values()) p.reject(error);
     this.pending.clear();
+    // A clock() waiting for lent rows goes on to its check(), which throws this failure.
+    for (const wake of this.lentWaiters.splice(0)) wake();
     this.options.log(`worker process ${this.core.client}: ${error.message}`);
   }
 }

@@ -210,6 +210,12 @@ export class SimHost {
       const clock = this.workerClock[rank];
       recorder.record({ k: "inc", w: rank, t: this.now, clock, table, row, col, delta });
     };
+    const incRow = (table: number, row: number, deltas: ArrayLike<number>, lend: boolean): void => {
+      client.incRow(rank, table, row, deltas, lend);
+      if (checkMode)
+        for (let col = 0; col < deltas.length; col++)
+          if (deltas[col] !== 0) recordInc(table, row, col, deltas[col]);
+    };
     return {
       rank,
       workers: this.config.workers,
@@ -220,12 +226,8 @@ export class SimHost {
         client.inc(rank, table, row, col, delta);
         if (checkMode) recordInc(table, row, col, delta);
       },
-      incRow: (table, row, deltas) => {
-        client.incRow(rank, table, row, deltas);
-        if (checkMode)
-          for (let col = 0; col < deltas.length; col++)
-            if (deltas[col] !== 0) recordInc(table, row, col, deltas[col]);
-      },
+      incRow: (table, row, deltas) => incRow(table, row, deltas, false),
+      lendRow: (table, row, values) => incRow(table, row, values, true),
       clock: () => this.clock(rank),
       compute: (units) => this.compute(rank, units),
     };

@@ -41,6 +41,7 @@ export async function runLocally(
       const v = rowOf(table, row);
       for (let i = 0; i < v.length; i++) v[i] += deltas[i];
     },
+    lendRow: (table, row, values) => api.incRow(table, row, values),
     clock: async () => {},
     compute: async (units) => {
       declaredUnits += units;

@@ -65,6 +65,7 @@ export async function runBsp(
       const p = get(pending[rank], table, row, true)!;
       for (let i = 0; i < p.length; i++) addAt(p, i, deltas[i]);
     },
+    lendRow: (table, row, values) => apis[rank].incRow(table, row, values),
     compute: async (units) => {
       computeUnits[rank] += units;
     },

@@ -266,3 +266,33 @@ describe("ssp launch: 2 servers × 4 workers (2 per process), indicator incremen
     expect(run.elapsedMs).toBeLessThan(15_000);
   });
 });
+
+describe("ssp launch: lent rows (WorkerApi.lendRow) over real sockets", () => {
+  // netbench's push lends one row of ones every clock; 80 KB rows travel from the app's array and arrive in
+  // kernel memory. Two workers per process: a worker's clock that does not send its lent row copies it.
+  for (const flags of [
+    ["--consistency", "async"],
+    ["--consistency", "ssp", "--staleness", "1"],
+  ]) {
+    it(`${flags.join(" ")}: every lent row arrives once, whole`, async () => {
+      const clocks = 25;
+      const run = await ssp([
+        "launch",
+        "--app",
+        "netbench",
+        "--opt",
+        "mode=push",
+        "--opt",
+        "width=20000",
+        ...CLUSTER.slice(0, 6),
+        "--clocks",
+        String(clocks),
+        ...flags,
+        "--json",
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      const summary = JSON.parse(run.stdout) as { objective: number };
+      expect(summary.objective).toBe(4 * clocks);
+    });
+  }
+});
