@@ -31,9 +31,9 @@ export interface WorkerApi {
   incRow(table: number, row: number, deltas: ArrayLike<number>): void;
   /**
    * incRow without the copy, for long float rows pushed whole (ps-lite's zero-copy push): the host may send
-   * `values` itself, so leave them unchanged until this worker's next clock() resolves. The finite check
-   * reads the array where it is if it came from core/rows.ts's newKernelDense, and through a copy otherwise.
-   * The simulator copies.
+   * `values` itself, so leave them unchanged until this worker's next clock() resolves, which waits for their
+   * bytes to leave. Rows under 64 KB are copied (a copy costs less than that wait), and the simulator copies
+   * every row. The finite check reads the array where it is if it came from core/rows.ts's newKernelDense.
    */
   lendRow(table: number, row: number, values: Float32Array | Float64Array): void;
   /** Ends this worker's clock (commits its updates). */

@@ -9,7 +9,7 @@
 // costs speed, never correctness. A block whose view nobody gives back returns when the garbage collector
 // finds the view unreachable, so a forgotten view never leaks a block for good.
 
-import { KERNEL_ARENA_BYTES, KERNEL_ARENA_OFFSET, kernelMemoryBuffer } from "./simd.ts";
+import { KERNEL_ARENA_BYTES, KERNEL_ARENA_OFFSET, kernelArenaBuffer } from "./simd.ts";
 
 /** Shorter requests get ordinary memory: below this, the copies the arena saves cost less than its upkeep. */
 export const ARENA_MIN_BYTES = 64 * 1024;
@@ -52,7 +52,7 @@ export function arenaAlloc<T extends object>(
     top += blockBytes;
   }
   const block = { offset, bytes: blockBytes };
-  const made = view(kernelMemoryBuffer(), offset);
+  const made = view(kernelArenaBuffer(), offset);
   blockOf.set(made, block);
   finalizer.register(made, block, made);
   return made;

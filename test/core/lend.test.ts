@@ -3,12 +3,13 @@
 // outlive the send or be changed; any other host copies it.
 
 import { describe, expect, it } from "vitest";
-import { ClientCore } from "../../core/client.ts";
+import { ClientCore, LEND_MIN_ROW_BYTES } from "../../core/client.ts";
 import type { BatchMessage } from "../../core/messages.ts";
 import { newKernelDense, reuseBuffer } from "../../core/rows.ts";
 import { defineTable, type TableSpec } from "../../core/tables.ts";
 
-const WIDTH = 4096;
+/** Floats of a row: float32 rows of exactly LEND_MIN_ROW_BYTES, the shortest lent. */
+const WIDTH = LEND_MIN_ROW_BYTES / 4;
 const float32 = { width: WIDTH, valueType: "float32", staleness: 0 } as const;
 const ssp = defineTable({ id: 1, name: "wide", consistency: "ssp", ...float32 });
 const essp = defineTable({ id: 2, name: "pushed", consistency: "essp", ...float32 });
@@ -129,6 +130,16 @@ describe("lent rows", () => {
     core.clock(0);
     const batch = batchOf(core);
     expect(batch.rows[0].delta).not.toBe(lent);
+    expect(core.lentInFlight).toBe(0);
+  });
+
+  it("a row one value shorter than LEND_MIN_ROW_BYTES is copied", () => {
+    const short = defineTable({ id: 4, name: "short", consistency: "ssp", ...float32, width: WIDTH - 1 });
+    const core = client({ table: short });
+    const values = new Float32Array(WIDTH - 1).fill(1);
+    core.incRow(0, short.id, 0, values, true);
+    core.clock(0);
+    expect(batchOf(core).rows[0].delta).not.toBe(values);
     expect(core.lentInFlight).toBe(0);
   });
 
