@@ -1,7 +1,7 @@
 // Row storage: dense rows are typed arrays; sparse rows are maps from column to value.
 // Every add goes through here so that int32 wraps and float32 rounds the same way everywhere.
 
-import { arenaAlloc, arenaFree } from "./kernel-arena.ts";
+import { ARENA_MIN_BYTES, arenaAlloc, arenaFree } from "./kernel-arena.ts";
 import { SIMD_MIN_VALUES, simdAdd, simdCopyFinite } from "./simd.ts";
 import type { TableSpec, ValueType } from "./tables.ts";
 
@@ -68,7 +68,7 @@ export function recycleDense(values: DenseValues): void {
   // Length first: asking a short typed array for its buffer makes V8 move it off its heap.
   if (values.byteLength <= SLAB_ROW_MAX_BYTES) return;
   if (values.buffer.byteLength === values.byteLength) recycleBuffer(values.buffer as ArrayBuffer);
-  else arenaFree(values);
+  else if (values.byteLength >= ARENA_MIN_BYTES) arenaFree(values);
 }
 
 /**
@@ -79,10 +79,12 @@ export function recycleDense(values: DenseValues): void {
  */
 export function newKernelDense(valueType: "float32" | "float64", width: number): Float32Array | Float64Array {
   const Type = valueType === "float32" ? Float32Array : Float64Array;
-  return (
-    arenaAlloc(width * Type.BYTES_PER_ELEMENT, (buffer, byteOffset) => new Type(buffer, byteOffset, width)) ??
-    (newDense(valueType, width, true) as Float32Array | Float64Array)
-  );
+  const bytes = width * Type.BYTES_PER_ELEMENT;
+  const row =
+    bytes >= ARENA_MIN_BYTES
+      ? arenaAlloc(bytes, (buffer, byteOffset) => new Type(buffer, byteOffset, width))
+      : null;
+  return row ?? (newDense(valueType, width, true) as Float32Array | Float64Array);
 }
 
 /** A zero row; with `overwrite`, a row whose values the caller is about to set, every one (maybe not zero). */

@@ -36,9 +36,17 @@ export class Connection {
   private inPlace = false;
   /** The socket is corked until the end of this turn (see send). */
   private corked = false;
+  /** The `onWritten` callbacks of frames sent while corked (see uncork), each to run once. */
+  private writtenThisTurn: Array<() => void> = [];
   private readonly uncork = (): void => {
     this.corked = false;
     this.socket.uncork();
+    if (this.writtenThisTurn.length > 0) {
+      // Nothing queued in this process: the kernel took every byte in the writev, and lent memory is free
+      // now, not a turn later when the write callbacks run (a worker's clock waits for its lent rows).
+      if (this.socket.writableLength === 0) for (const written of this.writtenThisTurn) written();
+      this.writtenThisTurn = [];
+    }
   };
 
   constructor(
@@ -129,11 +137,21 @@ export class Connection {
       this.socket.cork();
       process.nextTick(this.uncork);
     }
+    let written: (() => void) | undefined;
+    if (onWritten !== undefined) {
+      let done = false;
+      written = () => {
+        if (done) return;
+        done = true;
+        onWritten();
+      };
+      this.writtenThisTurn.push(written);
+    }
     let ok = true;
-    if (Buffer.isBuffer(frame)) ok = this.socket.write(frame, onWritten);
+    if (Buffer.isBuffer(frame)) ok = this.socket.write(frame, written);
     else
       for (let i = 0; i < frame.length; i++)
-        ok = this.socket.write(frame[i], i === frame.length - 1 ? onWritten : undefined);
+        ok = this.socket.write(frame[i], i === frame.length - 1 ? written : undefined);
     if (this.socket.writableLength > this.options.maxQueuedBytes) {
       this.fail(
         new Error(

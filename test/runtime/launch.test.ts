@@ -268,7 +268,7 @@ describe("ssp launch: 2 servers × 4 workers (2 per process), indicator incremen
 });
 
 describe("ssp launch: lent rows (WorkerApi.lendRow) over real sockets", () => {
-  // netbench's push lends one row of ones every clock; 80 KB rows travel from the app's array and arrive in
+  // netbench's push lends one row of ones every clock; 1.2 MB rows travel from the app's array and arrive in
   // kernel memory. Two workers per process: a worker's clock that does not send its lent row copies it.
   for (const flags of [
     ["--consistency", "async"],
@@ -283,7 +283,7 @@ describe("ssp launch: lent rows (WorkerApi.lendRow) over real sockets", () => {
         "--opt",
         "mode=push",
         "--opt",
-        "width=20000",
+        "width=300000",
         ...CLUSTER.slice(0, 6),
         "--clocks",
         String(clocks),
