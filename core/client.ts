@@ -451,7 +451,7 @@ export class ClientCore {
     if (min > this.procClock) {
       this.flush(this.procClock);
       this.procClock = min;
-      if (this.oldest !== null) this.dropDeadRows();
+      if (this.oldest !== null && this.cacheCapacityRows !== Number.POSITIVE_INFINITY) this.dropDeadRows();
       if (this.released.length > 0) this.releaseViewed();
       if (this.emits.processClock)
         this.events.push({ type: "processClock", client: this.client, clock: min });
@@ -671,6 +671,9 @@ export class ClientCore {
    * cold in the CPU cache. The walk goes from the oldest refresh and stops at the first row still usable, so
    * it costs one step per dropped row; a dead row behind a live one goes at a later clock or by capacity.
    * What reads see does not change: a dead row would be requested again at the same clock either way.
+   * Only in a cache of bounded capacity, where dead rows also take room from live ones. In an unbounded one
+   * (the runtime's), an app that reads the same rows every clock would have each one dropped and made again
+   * per clock: a BSP pull of 2,048 rows of 1 K floats a clock ran ~20% slower with the drops.
    */
   private dropDeadRows(): void {
     let entry = this.oldest;

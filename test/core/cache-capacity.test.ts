@@ -59,10 +59,15 @@ describe("bounded process cache", () => {
     }
   });
 
-  it("drops a row once no local read can take it, and not a clock earlier", () => {
+  it("a bounded cache drops a row once no local read can take it, and not a clock earlier", () => {
     const ssp = defineTable({ id: 2, name: "s", width: 1, consistency: "ssp", staleness: 1 });
     const async = defineTable({ id: 3, name: "a", width: 1, consistency: "async" });
-    const cluster = new MemoryCluster({ tables: [ssp, async], numShards: 1, clients: [[0, 1]] });
+    const cluster = new MemoryCluster({
+      tables: [ssp, async],
+      numShards: 1,
+      clients: [[0, 1]],
+      cacheCapacityRows: 100,
+    });
     const client = cluster.clients[0];
     const settle = () => {
       cluster.pump();
@@ -93,6 +98,21 @@ describe("bounded process cache", () => {
     expect(client.read(0, 2, 0)).toBeNull(); // a miss: fetched again
     settle();
     expect(client.cachedRow(2, 0)?.clock).toBe(2);
+  });
+
+  it("an unbounded cache keeps a dead row until a read replaces it", () => {
+    const ssp = defineTable({ id: 2, name: "s", width: 1, consistency: "ssp", staleness: 0 });
+    const cluster = new MemoryCluster({ tables: [ssp], numShards: 1, clients: [[0]] });
+    const client = cluster.clients[0];
+    client.read(0, 2, 0);
+    cluster.pump();
+    cluster.settle();
+    for (let c = 1; c <= 3; c++) {
+      client.clock(0);
+      cluster.pump();
+      cluster.settle();
+      expect(client.cachedRow(2, 0)?.clock).toBe(0);
+    }
   });
 
   it("refuses a capacity below one row", () => {
