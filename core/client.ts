@@ -381,8 +381,9 @@ export class ClientCore {
   /**
    * Adds a whole row of deltas (deltas.length must equal the table's width). With `lend`, and a host that
    * releases sent batches, a float row of the table's type, of LEND_MIN_ROW_BYTES or more, that is the row's
-   * first delta this clock is kept and sent as it is, not copied: ps-lite's zero-copy push. The caller must then leave `deltas`
-   * unchanged until the worker's clock() and lentInFlight is 0 (clock() copies it if it is still unsent).
+   * first delta this clock is kept and sent as it is, not copied: ps-lite's zero-copy push. The caller must
+   * then leave `deltas` unchanged until the worker's clock() and lentInFlight is 0 (clock() copies it if it
+   * is still unsent).
    */
   incRow(worker: number, table: number, row: number, deltas: ArrayLike<number>, lend = false): void {
     const index = this.activeIndex(worker, "incRow");

@@ -15,6 +15,7 @@ import {
   simdCopyFinite,
 } from "../../core/simd.ts";
 import { propertyParams } from "../properties/scenario.ts";
+import { sameBits } from "./support.ts";
 
 const types = [Float32Array, Float64Array] as const;
 type FloatType = (typeof types)[number];
@@ -54,12 +55,6 @@ function inKernelMemory(Type: FloatType, values: readonly number[]) {
     block.subarray(0, LEAD_VALUES * Type.BYTES_PER_ELEMENT).every((b) => b === GUARD) &&
     block.subarray(end).every((b) => b === GUARD);
   return { row, guardsIntact, free: () => arenaFree(block) };
-}
-
-function sameBits(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
-  return true;
 }
 
 describe("SIMD kernels on rows in kernel memory", () => {

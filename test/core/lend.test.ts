@@ -7,6 +7,7 @@ import { ClientCore, LEND_MIN_ROW_BYTES } from "../../core/client.ts";
 import type { BatchMessage } from "../../core/messages.ts";
 import { newKernelDense, reuseBuffer } from "../../core/rows.ts";
 import { defineTable, type TableSpec } from "../../core/tables.ts";
+import { subscribeToRow0 } from "./support.ts";
 
 /** Floats of a row: float32 rows of exactly LEND_MIN_ROW_BYTES, the shortest lent. */
 const WIDTH = LEND_MIN_ROW_BYTES / 4;
@@ -110,21 +111,8 @@ describe("lent rows", () => {
 
   it("a batch kept to patch replies (an ESSP subscription) keeps a copy, not the app's array", () => {
     const core = client({ table: essp });
-    // A read of the row subscribes this process to it: batches sent from now on are kept until a reply.
-    expect(core.readMany(0, essp.id, [0])).toBeNull();
-    core.drain();
-    const values = new Float32Array(WIDTH);
-    core.receive({
-      type: "row",
-      shard: 0,
-      table: essp.id,
-      row: 0,
-      clock: 0,
-      version: 0,
-      values,
-      pushed: false,
-    });
-    core.drain();
+    // Subscribed to the row: batches sent from now on are kept until a reply.
+    subscribeToRow0(core, essp);
     const lent = row(2);
     core.incRow(0, essp.id, 0, lent, true);
     core.clock(0);

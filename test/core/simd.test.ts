@@ -17,6 +17,7 @@ import {
 } from "../../core/simd.ts";
 import { defineTable, type TableSpec } from "../../core/tables.ts";
 import { propertyParams } from "../properties/scenario.ts";
+import { sameBits, subscribeToRow0 } from "./support.ts";
 
 const special = [0, -0, 1e-45, -1e-40, 3.4e38, -3.4e38, 1e300, 0.1, -2.5];
 const finite = fc.oneof(fc.constantFrom(...special), fc.double({ noNaN: true, noDefaultInfinity: true }));
@@ -36,12 +37,6 @@ const rowPair = (values: fc.Arbitrary<number>) =>
         fc.array(values, { minLength: n, maxLength: n }),
       ),
     );
-
-function sameBits(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
-  return true;
-}
 
 describe("SIMD kernels", () => {
   for (const Type of types) {
@@ -291,20 +286,7 @@ describe("recycled long rows", () => {
     const essp = defineTable({ id: 2, name: "essp", width: 4096, consistency: "essp", staleness: 0 });
     const core = oneShardClient(essp);
     // Subscribed to a row of the shard: pushes may predate a batch, so every batch is kept until acknowledged.
-    expect(core.read(0, essp.id, 0)).toBeNull();
-    core.drain();
-    const values = new Float32Array(4096);
-    core.receive({
-      type: "row",
-      shard: 0,
-      table: essp.id,
-      row: 0,
-      clock: 0,
-      version: 0,
-      values,
-      pushed: false,
-    });
-    core.drain();
+    subscribeToRow0(core, essp);
     const first = pushedBatch(core, essp.id, 1);
     const kept = first.rows[0].delta;
     core.release(0, first);
