@@ -33,7 +33,8 @@ export interface WorkerApi {
    * incRow without the copy, for long float rows pushed whole (ps-lite's zero-copy push): the host may send
    * `values` itself, so leave them unchanged until this worker's next clock() resolves, which waits for their
    * bytes to leave. Rows under 1 MB are copied (a copy costs less than that wait), and the simulator copies
-   * every row. The finite check reads the array where it is if it came from core/rows.ts's newKernelDense.
+   * every row. An array from core/rows.ts's newKernelDense is checked where it is, and a shorter one copied
+   * in one pass.
    */
   lendRow(table: number, row: number, values: Float32Array | Float64Array): void;
   /** Ends this worker's clock (commits its updates). */

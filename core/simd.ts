@@ -1,5 +1,5 @@
 // WebAssembly SIMD kernels for long dense float rows: add, finite check, and v + 0 (which turns −0 into +0),
-// alone or with the finite check in the same pass.
+// alone or with the finite check in the same pass, in place or from one row to another.
 //
 // Why our own code here: V8 does not vectorise typed-array loops, and a Float32Array add costs a float64
 // round trip per value, ~1.3–1.7 ns a value on this project's machines; f32x4 / f64x2 lanes do it in
@@ -187,6 +187,42 @@ function copyFiniteBody(lanes: Lanes): number[] {
   return orIsFiniteBody(lanes, 3, step);
 }
 
+/**
+ * copyFiniteFrom(dst, src, bytes) → what finite returns for src, and dst[k] = src[k] + 0: the copy, its check
+ * and its v + 0 in one pass, for two rows both in kernel memory. Locals: 0 dst, 1 src, 2 bytes, 3 i, then
+ * the v128s seen, zero, v.
+ */
+function copyFiniteFromBody(lanes: Lanes): number[] {
+  const step = (offset: number): number[] => [
+    ...at(0, 3),
+    ...at(1, 3),
+    ...v128Load(offset),
+    ...localTee(6),
+    ...localGet(5),
+    ...simd(lanes.add),
+    ...v128Store(offset),
+    ...localGet(4),
+    ...localGet(6),
+    ...localGet(5),
+    ...simd(lanes.mul),
+    ...V128_OR,
+    ...localSet(4),
+  ];
+  return [
+    ...uleb(2),
+    1,
+    I32,
+    3,
+    V128,
+    ...eachVector(3, 2, step),
+    ...localGet(4),
+    ...localGet(4),
+    ...simd(lanes.eq),
+    ...I32X4_ALL_TRUE,
+    END,
+  ];
+}
+
 function section(id: number, bytes: number[]): number[] {
   return [id, ...uleb(bytes.length), ...bytes];
 }
@@ -199,11 +235,21 @@ function name(s: string): number[] {
   return [...uleb(s.length), ...[...s].map((c) => c.charCodeAt(0))];
 }
 
-const EXPORTS = ["addF32", "addF64", "finiteF32", "finiteF64", "copyFiniteF32", "copyFiniteF64"] as const;
+const EXPORTS = [
+  "addF32",
+  "addF64",
+  "finiteF32",
+  "finiteF64",
+  "copyFiniteF32",
+  "copyFiniteF64",
+  "copyFiniteFromF32",
+  "copyFiniteFromF64",
+] as const;
 
 function moduleBytes(): Uint8Array {
   const voidOf3 = [0x60, 3, I32, I32, I32, 0];
   const i32Of2 = [0x60, 2, I32, I32, 1, I32];
+  const i32Of3 = [0x60, 3, I32, I32, I32, 1, I32];
   const bodies = [
     addBody(F32X4),
     addBody(F64X2),
@@ -211,11 +257,13 @@ function moduleBytes(): Uint8Array {
     finiteBody(F64X2),
     copyFiniteBody(F32X4),
     copyFiniteBody(F64X2),
+    copyFiniteFromBody(F32X4),
+    copyFiniteFromBody(F64X2),
   ];
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vector([voidOf3, i32Of2])),
-    ...section(3, vector([[0], [0], [1], [1], [1], [1]])),
+    ...section(1, vector([voidOf3, i32Of2, i32Of3])),
+    ...section(3, vector([[0], [0], [1], [1], [1], [1], [2], [2]])),
     // One page of memory (64 KB): two SIMD_CHUNK_BYTES scratch regions.
     ...section(5, vector([[0x00, 1]])),
     ...section(7, vector([[...name("memory"), 0x02, 0], ...EXPORTS.map((e, i) => [...name(e), 0x00, i])])),
@@ -231,6 +279,8 @@ export interface Kernels {
   finiteF64(p: number, bytes: number): number;
   copyFiniteF32(p: number, bytes: number): number;
   copyFiniteF64(p: number, bytes: number): number;
+  copyFiniteFromF32(dst: number, src: number, bytes: number): number;
+  copyFiniteFromF64(dst: number, src: number, bytes: number): number;
 }
 
 /** A fresh instance of the kernels, with a memory of its own (the functions below share one). */
@@ -398,6 +448,19 @@ export function simdCopyFinite(target: FloatRow, source: FloatRow): boolean {
   // the 0 and checks in place, while the chunk is still in the L1 cache: one copy instead of two. The lanes
   // of the last whole 16 bytes end the kernel's work; the values after them are done here.
   const targetInPlace = inKernelMemory(target);
+  if (targetInPlace && inKernelMemory(source)) {
+    // Both in kernel memory (an app's row from newKernelDense): the copy itself is the kernel's, one pass.
+    const whole = source.byteLength & ~15;
+    const ok = float32
+      ? k.copyFiniteFromF32(target.byteOffset, source.byteOffset, whole)
+      : k.copyFiniteFromF64(target.byteOffset, source.byteOffset, whole);
+    if (ok !== 1) return false;
+    for (let i = whole / source.BYTES_PER_ELEMENT; i < source.length; i++) {
+      if (!finiteValue(source[i])) return false;
+      target[i] = source[i] + 0;
+    }
+    return true;
+  }
   for (let from = 0; from < source.length; from += per) {
     const to = Math.min(from + per, source.length);
     if (targetInPlace) {

@@ -92,6 +92,20 @@ describe("SIMD kernels on rows in kernel memory", () => {
             ),
           ).toBe(true);
         expect(target.guardsIntact()).toBe(true);
+        // Source in kernel memory too: the kernel copies it itself, in one pass.
+        const source = inKernelMemory(Type, values);
+        target.row.fill(7);
+        expect(simdCopyFinite(target.row, source.row)).toBe(allFinite);
+        if (allFinite)
+          expect(
+            sameBits(
+              target.row,
+              Type.from(values).map((v) => v + 0),
+            ),
+          ).toBe(true);
+        expect(target.guardsIntact() && source.guardsIntact()).toBe(true);
+        expect(sameBits(source.row, Type.from(values))).toBe(true);
+        source.free();
         target.free();
       },
     );

@@ -111,6 +111,21 @@ describe("SIMD kernels", () => {
     f64.set([1, 2, 3, Number.NaN], 0);
     expect(k.finiteF64(0, 32)).toBe(0);
     expect(k.finiteF64(0, 16)).toBe(1);
+    // copyFiniteFrom(dst, src, bytes): src at 0, dst at 64.
+    f32.set([-0, 1, 2.5, -3, 4, -0, 6, 7], 0);
+    f32.fill(9, 16, 24);
+    expect(k.copyFiniteFromF32(64, 0, 32)).toBe(1);
+    expect(Array.from(f32.subarray(16, 24))).toEqual([0, 1, 2.5, -3, 4, 0, 6, 7]);
+    expect(Object.is(f32[16], -0) || Object.is(f32[21], -0)).toBe(false);
+    f32[7] = Number.POSITIVE_INFINITY;
+    expect(k.copyFiniteFromF32(64, 0, 32)).toBe(0);
+    expect(k.copyFiniteFromF32(64, 0, 16)).toBe(1);
+    f64.set([-0, 1e300, -2, 3], 0);
+    expect(k.copyFiniteFromF64(64, 0, 32)).toBe(1);
+    expect(Array.from(f64.subarray(8, 12))).toEqual([0, 1e300, -2, 3]);
+    expect(Object.is(f64[8], -0)).toBe(false);
+    f64[1] = Number.NaN;
+    expect(k.copyFiniteFromF64(64, 0, 32)).toBe(0);
   });
 
   it("a NaN an earlier, longer row left in wasm memory does not spoil a later row's check or copy", () => {
