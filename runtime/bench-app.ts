@@ -31,7 +31,8 @@ export const benchApp: AppFactory = {
     if (!Number.isInteger(pullRows) || pullRows < 1)
       throw new Error(`netbench app: rows must be a positive integer, got ${options.rows}`);
     const rows = mode === "small" ? 4096 : pullRows;
-    // In the kernels' memory, so that lendRow checks it where it is, or copies it in one pass (WorkerApi.lendRow).
+    // In the kernels' memory, so that lendRow checks it where it is, or copies it in one pass (see
+    // WorkerApi.lendRow).
     const ones = newKernelDense("float32", width).fill(1);
     const everyRow = Array.from({ length: pullRows }, (_, i) => i);
     return {
