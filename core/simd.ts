@@ -126,20 +126,29 @@ function addBody(lanes: Lanes): number[] {
 }
 
 /**
- * A kernel (p, bytes) → i32 that runs `step` over every 16 bytes and returns 1 if the bits it ORs together in
- * local 3 make no NaN lane (a NaN lane is the one lane not equal to itself). Locals: 0 p, 1 bytes, 2 i, then
- * `vectors` v128s from local 3 on, all starting at 0.
+ * A kernel (p…, bytes) → i32, with `pointers` address parameters, that runs `step` over every 16 bytes and
+ * returns 1 if the bits it ORs together in the first v128 local make no NaN lane (a NaN lane is the one lane
+ * not equal to itself). Locals: the pointers from 0, then bytes, then i, then `vectors` v128s, all starting
+ * at 0. With one pointer: 0 p, 1 bytes, 2 i, v128s from 3.
  */
-function orIsFiniteBody(lanes: Lanes, vectors: number, step: (offset: number) => number[]): number[] {
+function orIsFiniteBody(
+  lanes: Lanes,
+  pointers: number,
+  vectors: number,
+  step: (offset: number) => number[],
+): number[] {
+  const bytes = pointers;
+  const counter = pointers + 1;
+  const seen = pointers + 2;
   return [
     ...uleb(2),
     1,
     I32,
     vectors,
     V128,
-    ...eachVector(2, 1, step),
-    ...localGet(3),
-    ...localGet(3),
+    ...eachVector(counter, bytes, step),
+    ...localGet(seen),
+    ...localGet(seen),
     ...simd(lanes.eq),
     ...I32X4_ALL_TRUE,
     END,
@@ -161,7 +170,7 @@ function finiteBody(lanes: Lanes): number[] {
     ...V128_OR,
     ...localSet(3),
   ];
-  return orIsFiniteBody(lanes, 2, step);
+  return orIsFiniteBody(lanes, 1, 2, step);
 }
 
 /**
@@ -184,7 +193,7 @@ function copyFiniteBody(lanes: Lanes): number[] {
     ...V128_OR,
     ...localSet(3),
   ];
-  return orIsFiniteBody(lanes, 3, step);
+  return orIsFiniteBody(lanes, 1, 3, step);
 }
 
 /**
@@ -208,19 +217,7 @@ function copyFiniteFromBody(lanes: Lanes): number[] {
     ...V128_OR,
     ...localSet(4),
   ];
-  return [
-    ...uleb(2),
-    1,
-    I32,
-    3,
-    V128,
-    ...eachVector(3, 2, step),
-    ...localGet(4),
-    ...localGet(4),
-    ...simd(lanes.eq),
-    ...I32X4_ALL_TRUE,
-    END,
-  ];
+  return orIsFiniteBody(lanes, 2, 3, step);
 }
 
 function section(id: number, bytes: number[]): number[] {

@@ -26,6 +26,20 @@ function client(opts: { workers?: number[]; releases?: boolean; table?: TableSpe
   });
 }
 
+/**
+ * Lends `lent` as row 0 of `table`, clocks, and checks that the batch carries the app's array itself, in
+ * flight until released, and releases it.
+ */
+function sendLent(core: ClientCore, table: TableSpec, lent: Float32Array | Float64Array): void {
+  core.incRow(0, table.id, 0, lent, true);
+  core.clock(0);
+  const batch = batchOf(core);
+  expect(batch.rows[0].delta).toBe(lent);
+  expect(core.lentInFlight).toBe(1);
+  core.release(0, batch);
+  expect(core.lentInFlight).toBe(0);
+}
+
 function batchOf(core: ClientCore): BatchMessage {
   const out = core.drain().messages.find((m) => m.message.type === "batch");
   if (out === undefined || out.message.type !== "batch") throw new Error("no batch drained");
@@ -38,13 +52,7 @@ describe("lent rows", () => {
   it("are sent as they are, counted in flight until release, and never recycled", () => {
     const core = client();
     const lent = row(3);
-    core.incRow(0, ssp.id, 0, lent, true);
-    core.clock(0);
-    const batch = batchOf(core);
-    expect(batch.rows[0].delta).toBe(lent);
-    expect(core.lentInFlight).toBe(1);
-    core.release(0, batch);
-    expect(core.lentInFlight).toBe(0);
+    sendLent(core, ssp, lent);
     // Released, but the app's, not the pool's: newDense must not hand its memory out.
     expect(reuseBuffer(lent.byteLength)).not.toBe(lent.buffer);
     expect(lent.every((v) => v === 3)).toBe(true);
@@ -146,13 +154,7 @@ describe("lent rows", () => {
     const wide = defineTable({ id: 3, name: "widest", consistency: "ssp", ...float32, width: WIDTH * 4 });
     const c = client({ table: wide });
     lent.fill(2);
-    c.incRow(0, wide.id, 0, lent, true);
-    c.clock(0);
-    const batch = batchOf(c);
-    expect(batch.rows[0].delta).toBe(lent);
-    expect(c.lentInFlight).toBe(1);
-    c.release(0, batch);
-    expect(c.lentInFlight).toBe(0);
+    sendLent(c, wide, lent);
     // Its block is still the app's: the arena hands out another.
     const other = newKernelDense("float32", WIDTH * 4);
     expect(other.byteOffset).not.toBe(lent.byteOffset);
