@@ -832,7 +832,10 @@ export class ClientCore {
         const spec = this.tables.get(table)!;
         perShard[this.placement(spec, row)].push({ table, row, delta: sum });
         const cached = this.rows.get(key);
-        if (cached !== undefined && isCached(cached)) {
+        // A row that no read from the next process clock on may take is only ever fetched again, so it is not
+        // brought up to date: most rows are read at the edge of their window, and copying them here (they are
+        // shared) was ~3% of a 10,000-worker simulation.
+        if (cached !== undefined && isCached(cached) && cached.clock >= requiredClock(spec, t + 1)) {
           if (cached.shared) {
             const copy = cloneRow(cached.base);
             this.letGo(cached.base, cached.viewClock);
