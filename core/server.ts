@@ -50,9 +50,9 @@ export class ServerShard {
   private readonly early = new Map<number, Map<number, RowValues>>();
   /** Reads waiting for the shard clock to reach their required clock. */
   private parked: ReadMessage[] = [];
-  /** ESSP: row key → clients holding it. */
+  /** ESSP tables: row key → clients holding it. */
   private readonly subscribers = new Map<number, Set<number>>();
-  /** Rows changed since the last clock advance, for ESSP pushes. */
+  /** Rows of ESSP tables changed since the last clock advance, for their pushes. */
   private readonly dirty = new Set<number>();
   private outbox: ToClient[] = [];
   private events: CoreEvent[] = [];
@@ -170,7 +170,7 @@ export class ServerShard {
         if (byKey === undefined) this.early.set(batch.clock, (byKey = new Map()));
         this.addInto(byKey, key, delta);
       }
-      this.dirty.add(key);
+      if (spec.consistency === "essp") this.dirty.add(key);
     }
     this.applied[client] = expected;
     this.clientsAt.set(expected - 1, this.clientsAt.get(expected - 1)! - 1);
@@ -239,7 +239,8 @@ export class ServerShard {
       );
     }
     const key = rowKey(request.table, request.row);
-    if (request.subscribe) {
+    // Only ESSP tables push; a subscription to any other table is ignored, so their rows need no dirty marks.
+    if (request.subscribe && spec.consistency === "essp") {
       let subs = this.subscribers.get(key);
       if (subs === undefined) this.subscribers.set(key, (subs = new Set()));
       subs.add(request.client);

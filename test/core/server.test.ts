@@ -311,6 +311,23 @@ describe("ServerShard", () => {
     expect(s.drain().messages).toEqual([]);
   });
 
+  it("pushes only ESSP tables' rows: a subscription to any other table is ignored", () => {
+    const s = shard();
+    s.receive(read(0, 1, 2, 0, true));
+    s.receive(read(1, 3, 2, 0, true));
+    expect(s.drain().messages.map((m) => m.message.pushed)).toEqual([false, false]);
+    for (const client of [0, 1]) {
+      s.receive(
+        batch(client, 1, [
+          { table: 1, row: 2, delta: Float64Array.of(1, 1, 1) },
+          { table: 3, row: 2, delta: Int32Array.of(1, 1) },
+        ]),
+      );
+    }
+    expect(s.clock).toBe(1);
+    expect(s.drain().messages).toEqual([]);
+  });
+
   it("creates rows from the table's initial value", () => {
     const init = defineTable({
       id: 5,
