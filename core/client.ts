@@ -359,9 +359,11 @@ export class ClientCore {
         entry = newEntry(key);
         this.rows.set(key, entry);
       }
-      (entry.waiters ??= []).push({ worker, requiredClock: required, group, slot });
+      const waiter: Waiter = { worker, requiredClock: required, group, slot };
+      if (entry.waiters === null) entry.waiters = [waiter];
+      else entry.waiters.push(waiter);
       if (this.emits.blocked)
-        this.events.push({ type: "blocked", worker, table, row, clock, requiredClock: required });
+        this.emit({ type: "blocked", worker, table, row, clock, requiredClock: required });
       if (!entry.inFlight) this.request(spec, entry, row, this.requestClock(required, entry));
     }
     if (group.missing === 0) return group.views;
@@ -445,7 +447,7 @@ export class ClientCore {
   clock(worker: number): void {
     const index = this.activeIndex(worker, "clock");
     const next = ++this.workerClocks[index];
-    if (this.emits.workerClock) this.events.push({ type: "workerClock", worker, clock: next });
+    if (this.emits.workerClock) this.emit({ type: "workerClock", worker, clock: next });
     let min = this.workerClocks[0];
     for (let i = 1; i < this.workerClocks.length; i++)
       if (this.workerClocks[i] < min) min = this.workerClocks[i];
@@ -454,8 +456,7 @@ export class ClientCore {
       this.procClock = min;
       if (this.oldest !== null && this.cacheCapacityRows !== Number.POSITIVE_INFINITY) this.dropDeadRows();
       if (this.released.length > 0) this.releaseViewed();
-      if (this.emits.processClock)
-        this.events.push({ type: "processClock", client: this.client, clock: min });
+      if (this.emits.processClock) this.emit({ type: "processClock", client: this.client, clock: min });
     } else if (this.lent.size > 0) {
       this.copyUnsentLent(worker, next - 1);
     }
@@ -554,10 +555,11 @@ export class ClientCore {
     }
     const list = cached.waiters;
     if (list === null) return;
-    const still: Waiter[] = [];
+    let still: Waiter[] | null = null;
     for (const waiter of list) {
       if (cached.clock < waiter.requiredClock) {
-        still.push(waiter);
+        if (still === null) still = [waiter];
+        else still.push(waiter);
         continue;
       }
       const { group } = waiter;
@@ -583,7 +585,7 @@ export class ClientCore {
         });
       }
     }
-    if (still.length === 0) {
+    if (still === null) {
       cached.waiters = null;
       return;
     }
@@ -623,7 +625,7 @@ export class ClientCore {
     }
     const view = new RowView(spec.width, values ?? cached.base);
     if (this.emits.read)
-      this.events.push({
+      this.emit({
         type: "read",
         worker,
         table: spec.id,
@@ -746,7 +748,7 @@ export class ClientCore {
       message: { type: "read", client: this.client, table: spec.id, row, requiredClock: required, subscribe },
     });
     if (this.emits.request)
-      this.events.push({
+      this.emit({
         type: "request",
         client: this.client,
         shard,
@@ -784,20 +786,22 @@ export class ClientCore {
     if (memo !== null) return memo;
     let byKey = this.oplog.get(clock);
     if (byKey === undefined) this.oplog.set(clock, (byKey = new Map()));
-    let updates = byKey.get(key);
-    if (updates === undefined) {
-      byKey.set(key, (updates = { workers: [], deltas: [] }));
-      this.oplogStamps.set(key, (this.oplogStamps.get(key) ?? 0) + 1);
-    }
-    const at = updates.workers.indexOf(worker);
+    const updates = byKey.get(key);
+    const at = updates === undefined ? -1 : updates.workers.indexOf(worker);
     let delta: RowValues;
     if (at >= 0) {
-      delta = updates.deltas[at];
-      if (this.lent.size > 0 && this.lent.delete(delta)) updates.deltas[at] = delta = cloneRow(delta);
+      delta = updates!.deltas[at];
+      if (this.lent.size > 0 && this.lent.delete(delta)) updates!.deltas[at] = delta = cloneRow(delta);
     } else {
       delta = initial ?? newRow(spec);
-      updates.workers.push(worker);
-      updates.deltas.push(delta);
+      if (updates === undefined) {
+        // Lists made with their first element: an empty list's first push reserves room for 16.
+        byKey.set(key, { workers: [worker], deltas: [delta] });
+        this.oplogStamps.set(key, (this.oplogStamps.get(key) ?? 0) + 1);
+      } else {
+        updates.workers.push(worker);
+        updates.deltas.push(delta);
+      }
     }
     this.memoKey = key;
     this.memoWorker = worker;
@@ -811,9 +815,9 @@ export class ClientCore {
     const byKey = this.oplog.get(t);
     this.oplog.delete(t);
     this.memoDelta = null;
-    // A loop, not Array.from({ length }, …): that costs ~300 ns even for one shard, on every clock.
-    const perShard: RowDelta[][] = [];
-    for (let shard = 0; shard < this.numShards; shard++) perShard.push([]);
+    // Each shard's list is made with its first row (an empty list's first push reserves room for 16); a shard
+    // with none gets an empty batch, which still carries the clock.
+    const perShard: Array<RowDelta[] | undefined> = new Array(this.numShards);
     if (byKey !== undefined) {
       for (const [key, { deltas }] of byKey) {
         const stamps = this.oplogStamps.get(key)! - 1;
@@ -830,7 +834,11 @@ export class ClientCore {
         const table = keyTable(key);
         const row = keyRow(key);
         const spec = this.tables.get(table)!;
-        perShard[this.placement(spec, row)].push({ table, row, delta: sum });
+        const shard = this.placement(spec, row);
+        const delta: RowDelta = { table, row, delta: sum };
+        const list = perShard[shard];
+        if (list === undefined) perShard[shard] = [delta];
+        else list.push(delta);
         const cached = this.rows.get(key);
         // A row that no read from the next process clock on may take is only ever fetched again, so it is not
         // brought up to date: most rows are read at the edge of their window, and copying them here (they are
@@ -849,7 +857,7 @@ export class ClientCore {
     }
     const version = t + 1;
     for (let shard = 0; shard < this.numShards; shard++) {
-      const rows = perShard[shard];
+      const rows = perShard[shard] ?? [];
       if (rows.length > 0 && (this.outstanding[shard] > 0 || this.subscriptions[shard] > 0)) {
         // A retained batch outlives the send, and the app may change a lent array once the send is done.
         if (this.lentSent > 0) this.copyLent(rows);
@@ -857,7 +865,7 @@ export class ClientCore {
       }
       this.outbox.push({ shard, message: { type: "batch", client: this.client, version, clock: t, rows } });
       if (this.emits.batchSent)
-        this.events.push({
+        this.emit({
           type: "batchSent",
           client: this.client,
           shard,
@@ -866,6 +874,12 @@ export class ClientCore {
           rows: rows.length,
         });
     }
+  }
+
+  /** Queues an event for drain(). A list is made with its first event: an empty list's push reserves 16. */
+  private emit(event: CoreEvent): void {
+    if (this.events.length === 0) this.events = [event];
+    else this.events.push(event);
   }
 
   /** Replaces the lent deltas among `rows` by copies. */
