@@ -103,8 +103,8 @@ export class SimHost {
   private workerClocksDone = 0;
   /** When each shard is done with every message that has reached it. */
   private readonly shardFreeNs: Float64Array;
-  /** client → row key → time the shard parked that client's read of the row. */
-  private readonly parkedAt: Array<Array<Map<number, number>>> = [];
+  /** client → row key → time the row's shard parked that client's read of it (a row lives on one shard). */
+  private readonly parkedAt: Array<Map<number, number>> = [];
   private readonly snapshots = new Map<number, Array<Map<number, RowValues> | undefined>>();
   private readonly totals: ActivityTotals = { computeUnits: 0, computeNs: 0, waitNs: 0, commNs: 0 };
   private readonly staleness = new StalenessHistogram();
@@ -144,7 +144,7 @@ export class SimHost {
           events: ["read"],
         }),
       );
-      this.parkedAt.push(Array.from({ length: servers }, () => new Map()));
+      this.parkedAt.push(new Map());
     }
     this.serverMachine = new Int32Array(servers);
     for (let k = 0; k < servers; k++) {
@@ -403,7 +403,7 @@ export class SimHost {
     const startNs = Math.max(this.now, this.shardFreeNs[shard]);
     const server = this.shards[shard];
     if (message.type === "read" && message.requiredClock > server.clock) {
-      this.parkedAt[message.client][shard].set(rowKey(message.table, message.row), startNs);
+      this.parkedAt[message.client].set(rowKey(message.table, message.row), startNs);
     }
     server.receive(message);
     const ready = server.drain();
@@ -429,7 +429,7 @@ export class SimHost {
     if (message.pushed) {
       gate = { fromNs: 0, toNs: this.now };
     } else {
-      const parked = this.parkedAt[client][shard];
+      const parked = this.parkedAt[client];
       const since = parked.get(key);
       if (since !== undefined) {
         parked.delete(key);
