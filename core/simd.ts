@@ -174,26 +174,43 @@ function finiteBody(lanes: Lanes): number[] {
 }
 
 /**
+ * One step of a checked copy from the row at local `src` to the row at local `dst` (the same local for an
+ * in-place copy): dst[k] = src[k] + 0, and seen |= src[k] · 0. `pointers` locals come first, then bytes
+ * and the counter, then the v128s seen, zero and v.
+ */
+function copyCheckStep(
+  lanes: Lanes,
+  dst: number,
+  src: number,
+  pointers: number,
+): (offset: number) => number[] {
+  const counter = pointers + 1;
+  const seen = pointers + 2;
+  const zero = seen + 1;
+  const v = seen + 2;
+  return (offset: number): number[] => [
+    ...at(dst, counter),
+    ...at(src, counter),
+    ...v128Load(offset),
+    ...localTee(v),
+    ...localGet(zero),
+    ...simd(lanes.add),
+    ...v128Store(offset),
+    ...localGet(seen),
+    ...localGet(v),
+    ...localGet(zero),
+    ...simd(lanes.mul),
+    ...V128_OR,
+    ...localSet(seen),
+  ];
+}
+
+/**
  * copyFinite(p, bytes) → what finite returns, and p[k] = p[k] + 0 as it goes: the check and the v + 0 of a
  * copy in one pass. Locals from 3: seen, zero, v.
  */
 function copyFiniteBody(lanes: Lanes): number[] {
-  const step = (offset: number): number[] => [
-    ...at(0, 2),
-    ...at(0, 2),
-    ...v128Load(offset),
-    ...localTee(5),
-    ...localGet(4),
-    ...simd(lanes.add),
-    ...v128Store(offset),
-    ...localGet(3),
-    ...localGet(5),
-    ...localGet(4),
-    ...simd(lanes.mul),
-    ...V128_OR,
-    ...localSet(3),
-  ];
-  return orIsFiniteBody(lanes, 1, 3, step);
+  return orIsFiniteBody(lanes, 1, 3, copyCheckStep(lanes, 0, 0, 1));
 }
 
 /**
@@ -202,22 +219,7 @@ function copyFiniteBody(lanes: Lanes): number[] {
  * the v128s seen, zero, v.
  */
 function copyFiniteFromBody(lanes: Lanes): number[] {
-  const step = (offset: number): number[] => [
-    ...at(0, 3),
-    ...at(1, 3),
-    ...v128Load(offset),
-    ...localTee(6),
-    ...localGet(5),
-    ...simd(lanes.add),
-    ...v128Store(offset),
-    ...localGet(4),
-    ...localGet(6),
-    ...localGet(5),
-    ...simd(lanes.mul),
-    ...V128_OR,
-    ...localSet(4),
-  ];
-  return orIsFiniteBody(lanes, 2, 3, step);
+  return orIsFiniteBody(lanes, 2, 3, copyCheckStep(lanes, 0, 1, 2));
 }
 
 function section(id: number, bytes: number[]): number[] {
