@@ -13,7 +13,13 @@ import { spawn } from "node:child_process";
 import { ROLE_HEAP_FLAG } from "../runtime/launcher.ts";
 import { STOP_SIGNALS } from "../runtime/signals.ts";
 
-export const YOUNG_GENERATION_FLAG = "--max-semi-space-size=128";
+const SIM_SEMI_SPACE_MB = 128;
+export const YOUNG_GENERATION_FLAG = `--max-semi-space-size=${SIM_SEMI_SPACE_MB}`;
+/**
+ * The same for the threads of a partitioned simulation, which take no V8 flags but a young generation size:
+ * V8 makes it three semi-spaces (two, plus as much again for new large objects).
+ */
+export const SIM_YOUNG_GENERATION_MB = 3 * SIM_SEMI_SPACE_MB;
 
 /** Whether `ssp <argv>` simulates enough to want the larger young generation. */
 function simulates(argv: readonly string[]): boolean {

@@ -1,4 +1,4 @@
-// The simulator's agenda: a binary min-heap over flat typed arrays, ordered by (time, sequence).
+// The simulator's agenda: a binary min-heap over flat typed arrays, ordered by (time, tie key).
 // Typed arrays keep the hot loop free of object allocation; a generic heap of {time, seq, fn} objects was
 // several times slower here (see `ssp bench sim`, which runs both).
 
@@ -25,14 +25,23 @@ export class EventQueue {
     return this.size;
   }
 
-  /** Time of the earliest event; undefined when empty. */
-  peekTime(): number | undefined {
-    return this.size === 0 ? undefined : this.times[0];
+  /** Time of the earliest event, or +∞ when there is none. */
+  get nextTimeNs(): number {
+    return this.size === 0 ? Number.POSITIVE_INFINITY : this.times[0];
   }
 
   push(timeNs: number, handler: () => void): void;
   push<T>(timeNs: number, handler: (arg: T) => void, arg: T): void;
   push(timeNs: number, handler: (arg: never) => void, arg?: unknown): void {
+    const seq = this.tieBreak === undefined ? this.nextSeq++ : this.tieBreak();
+    this.pushKeyed(timeNs, seq, handler as (arg: unknown) => void, arg);
+  }
+
+  /**
+   * Schedules with the caller's tie key: simultaneous events run in increasing key order. A host that gives
+   * every event a key of its own making gets an order that does not depend on when events were pushed.
+   */
+  pushKeyed<T>(timeNs: number, key: number, handler: (arg: T) => void, arg: T): void {
     if (this.size === this.times.length) this.grow();
     let slot = this.freeSlots.pop();
     if (slot === undefined) {
@@ -43,7 +52,6 @@ export class EventQueue {
       this.handlers[slot] = handler as Handler;
       this.args[slot] = arg;
     }
-    const seq = this.tieBreak === undefined ? this.nextSeq++ : this.tieBreak();
     // Sift up.
     let i = this.size++;
     const times = this.times;
@@ -52,14 +60,14 @@ export class EventQueue {
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const pt = times[parent];
-      if (pt < timeNs || (pt === timeNs && seqs[parent] <= seq)) break;
+      if (pt < timeNs || (pt === timeNs && seqs[parent] <= key)) break;
       times[i] = pt;
       seqs[i] = seqs[parent];
       slots[i] = slots[parent];
       i = parent;
     }
     times[i] = timeNs;
-    seqs[i] = seq;
+    seqs[i] = key;
     slots[i] = slot;
   }
 
@@ -71,6 +79,7 @@ export class EventQueue {
     const slots = this.slots;
     const slot = slots[0];
     this.lastTime = times[0];
+    this.lastKey = seqs[0];
     const n = --this.size;
     if (n > 0) {
       const t = times[n];
@@ -107,6 +116,7 @@ export class EventQueue {
   }
 
   lastTime = 0;
+  lastKey = 0;
   lastArg: unknown = undefined;
 
   private grow(): void {

@@ -6,6 +6,11 @@
 // that misses the cache, or compute(). The engine counts running workers and lets microtasks drain before it
 // takes the next event, so app code always acts at the simulated time of the event that resumed it, and
 // the interleaving is fixed by the event order alone.
+//
+// Every event gets a tie key from the entity that schedules it (a machine's client or a shard) and that
+// entity's count of events so far, and simultaneous events run in key order. The order therefore does not
+// depend on when events were pushed, which is what lets a run be split into partitions of machines, each
+// with its own queue (see partition.ts), and still run every event in the order one queue would.
 
 import type { AppInstance, ModelView, WorkerApi } from "../apps/api.ts";
 import { stream } from "../apps/random.ts";
@@ -21,6 +26,7 @@ import { objectiveDue } from "../core/trace-format.ts";
 import { EventQueue } from "./event-queue.ts";
 import { messageBytes, messageValues } from "./message-size.ts";
 import { Network } from "./network.ts";
+import { mergeTransfers, type PartitionLink, type Transfer } from "./partition.ts";
 import type { HardwareProfile } from "./profiles.ts";
 import { type ActivityTotals, StalenessHistogram } from "./stats.ts";
 import type { StragglerModel } from "./stragglers.ts";
@@ -45,13 +51,18 @@ export interface HostConfig {
   shuffleTies?: number;
   /** Process-cache capacity per machine, in rows (default: no limit). */
   cacheRows?: number;
-  /** Called now and then with the fraction of worker-clocks done. */
+  /** Called now and then with the fraction of worker-clocks done (of this partition's workers). */
   progress?: (fraction: number) => void;
+  /** Run only one partition of the machines, swapping messages with the others through this link. */
+  partition?: PartitionLink;
 }
 
 export interface HostResult {
   simTimeNs: number;
+  /** computeUnits: the sum over workers in rank order, so that it does not depend on the event order. */
   totals: ActivityTotals;
+  /** Work units each worker declared (0 for the workers of other partitions). */
+  computeUnitsByWorker: Float64Array;
   staleness: StalenessHistogram;
   objectives: ObjectiveSample[];
   messages: number;
@@ -74,7 +85,7 @@ interface Gate {
 }
 
 /** A reply on its way to a client, with what the client's blocked workers learn from it. */
-interface ToClientInTransit {
+export interface ToClientInTransit {
   client: number;
   message: ServerMessage;
   key: number;
@@ -84,8 +95,9 @@ interface ToClientInTransit {
 export class SimHost {
   private readonly queue: EventQueue;
   private readonly network: Network;
-  private readonly clients: ClientCore[] = [];
-  private readonly shards: ServerShard[] = [];
+  /** Indexed by machine and by shard; only this partition's are present. */
+  private readonly clients: ClientCore[];
+  private readonly shards: ServerShard[];
   private readonly machineOf: Int32Array;
   private readonly serverMachine: Int32Array;
   private readonly computeNsPerUnit: Float64Array;
@@ -109,12 +121,26 @@ export class SimHost {
   private readonly totals: ActivityTotals = { computeUnits: 0, computeNs: 0, waitNs: 0, commNs: 0 };
   private readonly staleness = new StalenessHistogram();
   private readonly objectives: ObjectiveSample[] = [];
+  private readonly computeUnitsByWorker: Float64Array;
   private eventsRun = 0;
+  /** Events each entity has scheduled: machine m is entity m, shard k is entity machines + k. */
+  private readonly scheduledBy: Float64Array;
+  private readonly tieSeed: number | undefined;
+  /** Messages sent by the event being run so far: with its time and key, the order a receiver sees. */
+  private sentThisEvent = 0;
+  private readonly link: PartitionLink | null;
+  /** Messages of this window whose receivers' NICs have not taken them yet (partitioned runs only). */
+  private crossing: Transfer[] = [];
+  private local: Transfer[] = [];
+  private crossingEarliestNs = Number.POSITIVE_INFINITY;
 
   constructor(private readonly config: HostConfig) {
     const { workers, machines, servers, profile } = config;
-    const tie = config.shuffleTies === undefined ? undefined : stream(config.shuffleTies, "engine", "ties");
-    this.queue = new EventQueue(tie === undefined ? undefined : () => tie.next());
+    this.tieSeed = config.shuffleTies;
+    this.link = config.partition ?? null;
+    this.queue = new EventQueue();
+    this.scheduledBy = new Float64Array(machines + servers);
+    this.computeUnitsByWorker = new Float64Array(workers);
     const serverMachines = profile.serverPlacement === "dedicated" ? servers : 0;
     this.network = new Network(profile, machines + serverMachines);
     this.tablesById = new Map(config.tables.map((t) => [t.id, t]));
@@ -132,26 +158,31 @@ export class SimHost {
       const coreShare = Math.min(1, profile.coresPerMachine / members[m].length);
       this.computeNsPerUnit[w] = 1e9 / (profile.computeUnitsPerSec * speed * coreShare);
     }
+    this.clients = new Array<ClientCore>(machines);
+    this.shards = new Array<ServerShard>(servers);
     for (let m = 0; m < machines; m++) {
-      this.clients.push(
-        new ClientCore({
-          client: m,
-          workers: members[m],
-          numShards: servers,
-          tables: config.tables,
-          placement: config.placement,
-          cacheCapacityRows: config.cacheRows,
-          events: ["read"],
-        }),
-      );
       this.parkedAt.push(new Map());
+      if (!this.owns(m)) continue;
+      this.clients[m] = new ClientCore({
+        client: m,
+        workers: members[m],
+        numShards: servers,
+        tables: config.tables,
+        placement: config.placement,
+        cacheCapacityRows: config.cacheRows,
+        events: ["read"],
+      });
     }
     this.serverMachine = new Int32Array(servers);
     for (let k = 0; k < servers; k++) {
-      this.shards.push(
-        new ServerShard({ shard: k, numClients: machines, tables: config.tables, events: ["serverClock"] }),
-      );
       this.serverMachine[k] = profile.serverPlacement === "dedicated" ? machines + k : k % machines;
+      if (!this.owns(this.serverMachine[k])) continue;
+      this.shards[k] = new ServerShard({
+        shard: k,
+        numClients: machines,
+        tables: config.tables,
+        events: ["serverClock"],
+      });
     }
     this.shardFreeNs = new Float64Array(servers);
     this.resolvers = new Array(workers).fill(null);
@@ -166,25 +197,42 @@ export class SimHost {
     return this.machineOf;
   }
 
+  /** Whether this host runs the machine (every machine, unless it runs one partition). */
+  private owns(machine: number): boolean {
+    return this.link === null || machine % this.link.count === this.link.index;
+  }
+
+  /** A tie key for an event the entity schedules now (see the header comment). */
+  private keyFrom(entity: number): number {
+    const key = this.scheduledBy[entity]++ * this.scheduledBy.length + entity;
+    return this.tieSeed === undefined ? key : shuffledKey(this.tieSeed, key);
+  }
+
   async run(): Promise<HostResult> {
     const { config } = this;
     this.sampleObjective(0);
-    this.running = config.workers;
+    // Each worker starts in an event of its own, so that its first steps happen in key order too.
     for (let w = 0; w < config.workers; w++) {
-      config.app.run(this.apiFor(w), config.clocks).then(
-        () => this.finished(w),
-        (e: unknown) => this.fail(w, e),
-      );
+      const m = this.machineOf[w];
+      if (this.owns(m)) this.queue.pushKeyed(0, this.keyFrom(m), this.startWorker, w);
     }
+    let windowEndNs = this.link === null ? Number.POSITIVE_INFINITY : this.link.firstWindowEndNs;
     for (;;) {
       while (this.running > 0) {
         await null;
         if (this.failure !== null) throw this.failure;
       }
       if (this.failure !== null) throw this.failure;
-      if (this.queue.length === 0) break;
+      if (this.queue.nextTimeNs >= windowEndNs) {
+        if (this.link === null) break;
+        const next = await this.endWindow(this.link);
+        if (next === null) break;
+        windowEndNs = next;
+        continue;
+      }
       const handler = this.queue.pop();
       this.now = this.queue.lastTime;
+      this.sentThisEvent = 0;
       this.eventsRun++;
       handler(this.queue.lastArg);
     }
@@ -192,15 +240,45 @@ export class SimHost {
     if (config.checkMode) this.recordFinalRows();
     let simTimeNs = 0;
     for (const t of this.doneAt) simTimeNs = Math.max(simTimeNs, t);
+    let computeUnits = 0;
+    for (const units of this.computeUnitsByWorker) computeUnits += units;
+    this.totals.computeUnits = computeUnits;
     return {
       simTimeNs,
       totals: this.totals,
+      computeUnitsByWorker: this.computeUnitsByWorker,
       staleness: this.staleness,
       objectives: this.objectives,
       messages: this.network.messagesSent,
       bytes: this.network.bytesSent,
       events: this.eventsRun,
     };
+  }
+
+  private readonly startWorker = (rank: number): void => {
+    this.running++;
+    this.config.app.run(this.apiFor(rank), this.config.clocks).then(
+      () => this.finished(rank),
+      (e: unknown) => this.fail(rank, e),
+    );
+  };
+
+  /**
+   * Ends a window of a partitioned run: hands this window's messages for other partitions to the link, and
+   * lets the receivers' NICs take every message of the window, this partition's and the imported, in the
+   * order one queue would have sent them. Returns the next window's end, or null when the run is over.
+   */
+  private async endWindow(link: PartitionLink): Promise<number | null> {
+    const out = this.crossing;
+    const earliestNs = Math.min(this.queue.nextTimeNs, this.crossingEarliestNs);
+    this.crossing = [];
+    this.crossingEarliestNs = Number.POSITIVE_INFINITY;
+    const window = await link.exchange(out, earliestNs);
+    if (window === null) return null;
+    const arrivals = mergeTransfers(this.local, window.imports);
+    this.local = [];
+    for (let i = 0; i < arrivals.length; i++) this.receiveTransfer(arrivals[i]);
+    return window.endNs;
   }
 
   private apiFor(rank: number): WorkerApi {
@@ -257,11 +335,14 @@ export class SimHost {
     const durationNs = Math.round(workNs + stragglers.pauseNs(rank, workNs));
     const start = this.now;
     this.totals.computeNs += durationNs;
-    this.totals.computeUnits += units;
-    if (durationNs > 0) this.config.recorder.span(rank, "compute", start, start + durationNs, clock);
+    this.computeUnitsByWorker[rank] += units;
+    // No work, no event: an event at the current time could run before ones already due (keys).
+    if (durationNs === 0) return Promise.resolve();
+    this.config.recorder.span(rank, "compute", start, start + durationNs, clock);
     this.running--;
+    const key = this.keyFrom(this.machineOf[rank]);
     return new Promise<void>((resolve) => {
-      this.queue.push(start + durationNs, this.resumeComputing, resolve);
+      this.queue.pushKeyed(start + durationNs, key, this.resumeComputing, resolve);
     });
   }
 
@@ -322,7 +403,8 @@ export class SimHost {
   private assertAllFinished(): void {
     const stuck: string[] = [];
     for (let w = 0; w < this.config.workers; w++) {
-      if (this.workerClock[w] < this.config.clocks) stuck.push(`worker ${w} at clock ${this.workerClock[w]}`);
+      if (this.owns(this.machineOf[w]) && this.workerClock[w] < this.config.clocks)
+        stuck.push(`worker ${w} at clock ${this.workerClock[w]}`);
     }
     if (stuck.length > 0) {
       throw new Error(
@@ -356,11 +438,92 @@ export class SimHost {
     for (let i = 0; i < completions.length; i++) this.resume(completions[i]);
     for (let i = 0; i < messages.length; i++) {
       const out = messages[i];
-      const { shard, message } = out;
-      const bytes = messageBytes(message, this.tablesById);
-      const deliverAt = this.network.send(machine, this.serverMachine[shard], bytes, this.now);
-      this.config.recorder.message(true, machine, shard, this.now, deliverAt, bytes, message.type);
-      this.queue.push(deliverAt, this.arrive, out);
+      this.transmit(
+        machine,
+        this.serverMachine[out.shard],
+        messageBytes(out.message, this.tablesById),
+        out,
+        null,
+      );
+    }
+  }
+
+  /**
+   * Sends a message from one machine to another through the network model. One queue delivers it at once;
+   * a partitioned run reserves the sender's NIC now and the receiver's at the end of the window.
+   */
+  private transmit(
+    fromMachine: number,
+    toMachine: number,
+    bytes: number,
+    toShard: ToShard | null,
+    toClient: ToClientInTransit | null,
+  ): void {
+    const entity = toShard !== null ? fromMachine : this.config.machines + toClient!.message.shard;
+    const key = this.keyFrom(entity);
+    const order = this.sentThisEvent++;
+    if (this.link === null || fromMachine === toMachine) {
+      const deliverNs = this.network.send(fromMachine, toMachine, bytes, this.now);
+      this.recordMessage(toShard, toClient, this.now, deliverNs, bytes);
+      if (toShard !== null) this.queue.pushKeyed(deliverNs, key, this.arrive, toShard);
+      else this.queue.pushKeyed(deliverNs, key, this.deliver, toClient!);
+      return;
+    }
+    const txStartNs = this.network.egress(fromMachine, bytes, this.now);
+    const transfer: Transfer = {
+      sentNs: this.now,
+      sentInEvent: this.queue.lastKey,
+      order,
+      key,
+      fromMachine,
+      toMachine,
+      bytes,
+      txStartNs,
+      txEndNs: this.network.lastTxEndNs,
+      toShard,
+      toClient,
+    };
+    if (this.owns(toMachine)) {
+      this.local.push(transfer);
+    } else {
+      this.crossing.push(transfer);
+      this.crossingEarliestNs = Math.min(
+        this.crossingEarliestNs,
+        this.network.earliestDeliveryNs(transfer.txEndNs),
+      );
+    }
+  }
+
+  /** A message of a partitioned run reaches its receiver's NIC, in the order one queue would have sent it. */
+  private receiveTransfer(t: Transfer): void {
+    const deliverNs = this.network.ingress(t.fromMachine, t.toMachine, t.bytes, t.txStartNs, t.txEndNs);
+    this.recordMessage(t.toShard, t.toClient, t.sentNs, deliverNs, t.bytes);
+    if (t.toShard !== null) this.queue.pushKeyed(deliverNs, t.key, this.arrive, t.toShard);
+    else this.queue.pushKeyed(deliverNs, t.key, this.deliver, t.toClient!);
+  }
+
+  private recordMessage(
+    toShard: ToShard | null,
+    toClient: ToClientInTransit | null,
+    sentNs: number,
+    deliverNs: number,
+    bytes: number,
+  ): void {
+    const { recorder } = this.config;
+    if (toShard !== null) {
+      const { message } = toShard;
+      recorder.message(true, message.client, toShard.shard, sentNs, deliverNs, bytes, message.type);
+    } else {
+      const { message, client } = toClient!;
+      recorder.message(
+        false,
+        client,
+        message.shard,
+        sentNs,
+        deliverNs,
+        bytes,
+        message.pushed ? "push" : "row",
+      );
     }
   }
 
@@ -420,7 +583,10 @@ export class SimHost {
     }
     const doneNs = startNs + serviceNs;
     this.shardFreeNs[shard] = doneNs;
-    if (messages.length > 0) this.queue.push(doneNs, this.sendReplies, messages);
+    if (messages.length === 0) return;
+    // Replies due now leave now: an event at the current time could run before ones already due (keys).
+    if (doneNs === this.now) this.sendReplies(messages);
+    else this.queue.pushKeyed(doneNs, this.keyFrom(this.config.machines + shard), this.sendReplies, messages);
   }
 
   private sendToClient(shard: number, client: number, message: ServerMessage): void {
@@ -436,19 +602,8 @@ export class SimHost {
         gate = { fromNs: since, toNs: this.now };
       }
     }
-    const bytes = messageBytes(message, this.tablesById);
-    const deliverAt = this.network.send(this.serverMachine[shard], client, bytes, this.now);
-    this.config.recorder.message(
-      false,
-      client,
-      shard,
-      this.now,
-      deliverAt,
-      bytes,
-      message.pushed ? "push" : "row",
-    );
     const item: ToClientInTransit = { client, message, key, gate };
-    this.queue.push(deliverAt, this.deliver, item);
+    this.transmit(this.serverMachine[shard], client, messageBytes(message, this.tablesById), null, item);
   }
 
   private onServerClock(shard: number, clock: number, tNs: number): void {
@@ -526,4 +681,17 @@ export class SimHost {
       });
     }
   }
+}
+
+/** A tie key scrambled by the seed (SplitMix-style mixing of its two 32-bit halves): shuffles ties alike in
+ * every partition, since it depends on the key alone. */
+function shuffledKey(seed: number, key: number): number {
+  let hi = Math.floor(key / 2 ** 32) ^ Math.imul(seed | 0, 0x9e3779b9);
+  let lo = (key >>> 0) ^ 0x85ebca6b;
+  for (let round = 0; round < 3; round++) {
+    hi = Math.imul(hi ^ (lo >>> 15), 0x2c1b3c6d);
+    lo = Math.imul(lo ^ (hi >>> 13), 0x297a2d39);
+    hi ^= lo >>> 16;
+  }
+  return (hi >>> 0) * 2 ** 21 + (lo >>> 11);
 }

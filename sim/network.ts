@@ -40,29 +40,60 @@ export class Network {
 
   /** Reserves the path for one message sent now and returns its delivery time (integer ns). */
   send(fromMachine: number, toMachine: number, bytes: number, nowNs: number): number {
+    if (fromMachine === toMachine) {
+      this.count(bytes);
+      return this.inOrder(fromMachine, toMachine, Math.ceil(nowNs + 2 * this.profile.perMessageOverheadNs));
+    }
+    const txStartNs = this.egress(fromMachine, bytes, nowNs);
+    return this.ingress(fromMachine, toMachine, bytes, txStartNs, this.lastTxEndNs);
+  }
+
+  /** When a message's transfer leaves the sender's NIC: set by egress, with its start as the result. */
+  lastTxEndNs = 0;
+
+  /**
+   * The sender's half of send() between two machines: queues the message at the sender's NIC and returns
+   * when its transfer starts (lastTxEndNs: when it ends). A partitioned run calls it where the sender lives.
+   */
+  egress(fromMachine: number, bytes: number, nowNs: number): number {
+    this.count(bytes);
+    const txStartNs = Math.max(nowNs + this.profile.perMessageOverheadNs, this.egressFreeNs[fromMachine]);
+    const txEndNs = txStartNs + bytes * this.nsPerByte;
+    this.egressFreeNs[fromMachine] = txEndNs;
+    this.lastTxEndNs = txEndNs;
+    return txStartNs;
+  }
+
+  /**
+   * The receiver's half: queues the transfer at the receiver's NIC and returns the delivery time. Messages
+   * must reach it in the order they were sent, which a partitioned run restores before calling it.
+   */
+  ingress(fromMachine: number, toMachine: number, bytes: number, txStartNs: number, txEndNs: number): number {
+    const rxStart = Math.max(txStartNs + this.profile.latencyNs, this.ingressFreeNs[toMachine]);
+    const rxEnd = Math.max(rxStart + bytes * this.nsPerByte, txEndNs + this.profile.latencyNs);
+    this.ingressFreeNs[toMachine] = rxEnd;
+    return this.inOrder(fromMachine, toMachine, Math.ceil(rxEnd + this.profile.perMessageOverheadNs));
+  }
+
+  /** The earliest delivery time a transfer that ends at txEndNs can get, whatever the receiver's queue. */
+  earliestDeliveryNs(txEndNs: number): number {
+    return txEndNs + this.profile.latencyNs + this.profile.perMessageOverheadNs;
+  }
+
+  private count(bytes: number): void {
     this.bytesSent += bytes;
     this.messagesSent++;
-    // Strictly increasing per connection, so that not even tie shuffling can reorder a connection.
+  }
+
+  /** Strictly increasing per connection, so that not even tie shuffling can reorder a connection. */
+  private inOrder(fromMachine: number, toMachine: number, modelNs: number): number {
     const pair = fromMachine * this.machines + toMachine;
     const flat = this.lastDeliveryFlat;
     // Stored +1, so that the flat array's 0 means "nothing delivered yet", as the Map's undefined does.
     const lastPlusOne = flat !== null ? flat[pair] : (this.lastDeliveryMap.get(pair) ?? 0);
-    const deliverNs = Math.max(this.modelDelivery(fromMachine, toMachine, bytes, nowNs), lastPlusOne);
+    const deliverNs = Math.max(modelNs, lastPlusOne);
     if (flat !== null) flat[pair] = deliverNs + 1;
     else this.lastDeliveryMap.set(pair, deliverNs + 1);
     return deliverNs;
-  }
-
-  private modelDelivery(fromMachine: number, toMachine: number, bytes: number, nowNs: number): number {
-    const overhead = this.profile.perMessageOverheadNs;
-    if (fromMachine === toMachine) return Math.ceil(nowNs + 2 * overhead);
-    const transferNs = bytes * this.nsPerByte;
-    const txStart = Math.max(nowNs + overhead, this.egressFreeNs[fromMachine]);
-    const txEnd = txStart + transferNs;
-    this.egressFreeNs[fromMachine] = txEnd;
-    const rxStart = Math.max(txStart + this.profile.latencyNs, this.ingressFreeNs[toMachine]);
-    const rxEnd = Math.max(rxStart + transferNs, txEnd + this.profile.latencyNs);
-    this.ingressFreeNs[toMachine] = rxEnd;
-    return Math.ceil(rxEnd + overhead);
   }
 }

@@ -1,8 +1,6 @@
 // One simulated run, from a plain config to a summary: the simulator's programmatic entry point.
 
-import type { AppInstance, TableShape } from "../apps/api.ts";
-import { makePlacement, type PlacementKind } from "../core/placement.ts";
-import { type Consistency, defineTable, type TableSpec } from "../core/tables.ts";
+import type { AppInstance } from "../apps/api.ts";
 import {
   type RunSummary,
   stalenessToJson,
@@ -10,41 +8,46 @@ import {
   TRACE_VERSION,
   type TraceRecord,
 } from "../core/trace-format.ts";
-import { type ObjectiveSample, SimHost } from "./host.ts";
-import { type HardwareProfile, resolveProfile } from "./profiles.ts";
-import { makeStragglers } from "./stragglers.ts";
+import { type HostResult, type ObjectiveSample, SimHost } from "./host.ts";
+import { hostConfigFor, type SimSettings, settingsOf } from "./host-config.ts";
+import { lookaheadNs } from "./partition.ts";
+import { type PartitionThreads, runPartitionThreads } from "./partition-threads.ts";
+import { mergeResults, partitionedDigest, runPartitionsByTurns } from "./partitioned-run.ts";
 import { type TraceDetail, TraceRecorder } from "./trace-recorder.ts";
 
-export interface SimConfig {
+export { tablesFor } from "./host-config.ts";
+
+/** A run's configuration: the settings a partition thread gets too, and what only this thread can hold. */
+export interface SimConfig extends SimSettings {
   app: AppInstance;
-  workers: number;
-  machines: number;
-  servers: number;
-  consistency: Consistency;
-  /** Used by ssp and essp; bsp forces 0 and async ∞. */
-  staleness: number;
-  clocks: number;
-  seed: number;
-  /** Preset name or a HardwareProfile; default "paper-2013". */
-  profile?: string | HardwareProfile;
-  /** Straggler spec; default "none". */
-  stragglers?: string;
-  /** Clocks between objective samples; 0 turns them off. Default 1. */
-  objectiveEvery?: number;
-  placement?: PlacementKind;
   trace?: (record: TraceRecord) => void;
   /** What the trace sink gets (see TraceDetail); default "full". */
   traceDetail?: TraceDetail;
-  shuffleTies?: number;
-  /** Process-cache capacity per machine, in rows (default: no limit). */
-  cacheRows?: number;
-  checkMode?: boolean;
   progress?: (fraction: number) => void;
   /** Extra fields for the trace header's config (e.g. the app's options). */
   extraConfig?: Record<string, unknown>;
+  /** Run the partitions on threads of their own (see partition-threads.ts), not by turns in this thread. */
+  threads?: PartitionThreads;
 }
 
-/** What `ssp sim --json` prints: the fields both hosts share, and the simulator's own. */
+/** What a partitioned run cannot do (yet), as an error naming the setting to change. */
+export function checkPartitionable(config: SimConfig): void {
+  const partitions = config.partitions ?? 1;
+  if (!Number.isInteger(partitions) || partitions < 1)
+    throw new RangeError(`partitions must be a positive integer, got ${partitions}`);
+  if (partitions === 1) return;
+  const cannot = (what: string) => {
+    throw new RangeError(`${partitions} partitions cannot ${what}`);
+  };
+  if (partitions > config.machines) cannot(`share ${config.machines} machines: use at most one per machine`);
+  if ((config.objectiveEvery ?? 1) !== 0)
+    cannot(
+      "sample the objective yet: set the objective interval to 0 (--objective-every 0) or use one partition",
+    );
+  if (config.checkMode === true) cannot("run check mode (--check): use one partition");
+  if (config.trace !== undefined) cannot("write a trace (--trace) yet: use one partition");
+}
+
 export interface SimSummary extends RunSummary {
   profile: string;
   simTimeNs: number;
@@ -59,10 +62,6 @@ export interface SimResult {
   summary: SimSummary;
   objectives: ObjectiveSample[];
   stalenessHistogram: Array<[number, number]>;
-}
-
-export function tablesFor(shapes: TableShape[], consistency: Consistency, staleness: number): TableSpec[] {
-  return shapes.map((shape) => defineTable({ ...shape, consistency, staleness }));
 }
 
 function checkShape(config: SimConfig): void {
@@ -86,31 +85,14 @@ function checkShape(config: SimConfig): void {
 
 export async function simulate(config: SimConfig): Promise<SimResult> {
   checkShape(config);
-  const profile =
-    typeof config.profile === "object" ? config.profile : resolveProfile(config.profile ?? "paper-2013");
-  const stragglers = makeStragglers(config.stragglers ?? "none", config.workers, config.seed);
-  const tables = tablesFor(config.app.tables(), config.consistency, config.staleness);
-  const staleness = tables[0]?.staleness ?? config.staleness;
+  checkPartitionable(config);
   const recorder = new TraceRecorder(config.trace, config.traceDetail ?? "full");
+  const hostConfig = { ...hostConfigFor(config, config.app, recorder), progress: config.progress };
+  const { profile, stragglers } = hostConfig;
+  const staleness = hostConfig.tables[0]?.staleness ?? config.staleness;
   const placementKind = config.placement ?? "hash";
-  const host = new SimHost({
-    app: config.app,
-    tables,
-    workers: config.workers,
-    machines: config.machines,
-    servers: config.servers,
-    clocks: config.clocks,
-    seed: config.seed,
-    profile,
-    stragglers,
-    placement: makePlacement(placementKind, config.servers),
-    objectiveEvery: config.objectiveEvery ?? 1,
-    recorder,
-    checkMode: config.checkMode ?? false,
-    shuffleTies: config.shuffleTies,
-    cacheRows: config.cacheRows,
-    progress: config.progress,
-  });
+  const partitions = config.partitions ?? 1;
+  const host = new SimHost(hostConfig);
   recorder.record({
     k: "header",
     format: TRACE_FORMAT,
@@ -140,7 +122,19 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
       ...config.extraConfig,
     },
   });
-  const result = await host.run();
+  let result: HostResult;
+  let partitionDigests: string[] = [];
+  if (partitions === 1) {
+    result = await host.run();
+  } else {
+    lookaheadNs(profile);
+    const outcomes =
+      config.threads === undefined
+        ? await runPartitionsByTurns(hostConfig, partitions)
+        : await runPartitionThreads(settingsOf(config), config.threads, config.progress);
+    result = mergeResults(outcomes.map((o) => o.result));
+    partitionDigests = outcomes.map((o) => o.digest);
+  }
   const { totals } = result;
   const busy = totals.computeNs + totals.waitNs + totals.commNs;
   const last = result.objectives.at(-1);
@@ -172,6 +166,8 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
     events: result.events,
   };
   recorder.record({ k: "end", t: result.simTimeNs, summary: summaryWithoutHash });
-  const summary: SimSummary = { ...summaryWithoutHash, traceSha256: recorder.digest() };
+  const traceSha256 =
+    partitions === 1 ? recorder.digest() : partitionedDigest(recorder.digest(), partitionDigests);
+  const summary: SimSummary = { ...summaryWithoutHash, traceSha256 };
   return { summary, objectives: result.objectives, stalenessHistogram: result.staleness.entries() };
 }

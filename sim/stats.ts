@@ -4,9 +4,9 @@ export class StalenessHistogram {
   private readonly counts = new Map<number, number>();
   total = 0;
 
-  add(staleness: number): void {
-    this.counts.set(staleness, (this.counts.get(staleness) ?? 0) + 1);
-    this.total++;
+  add(staleness: number, count = 1): void {
+    this.counts.set(staleness, (this.counts.get(staleness) ?? 0) + count);
+    this.total += count;
   }
 
   /** The smallest value v with at least q of the observations ≤ v (nearest-rank percentile). */

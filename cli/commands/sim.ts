@@ -2,8 +2,9 @@ import { readFileSync } from "node:fs";
 import type { AppOptions } from "../../apps/api.ts";
 import { allAppOptionNames, appFactories, findApp } from "../../experiments/app-registry.ts";
 import { TraceFileWriter } from "../../experiments/trace-file.ts";
+import { partitionThreadsFor } from "../../sim/partition-threads.ts";
 import { presets, resolveProfile } from "../../sim/profiles.ts";
-import { type SimSummary, simulate } from "../../sim/simulate.ts";
+import { checkPartitionable, type SimSummary, simulate } from "../../sim/simulate.ts";
 import { stragglerModelNames } from "../../sim/stragglers.ts";
 import type { Command } from "../command.ts";
 import { progressReporter } from "../progress.ts";
@@ -38,6 +39,7 @@ const flags: FlagSpec = {
   "objective-every": { type: "string" },
   placement: { type: "string" },
   "cache-rows": { type: "string" },
+  partitions: { type: "string" },
 };
 
 function appOptionsHelp(): string {
@@ -77,6 +79,9 @@ Flags:
   --objective-every K   clocks between objective samples (default 1; 0 = off)
   --placement KIND      row-to-shard placement: hash | range | modulo (default hash)
   --cache-rows N        process-cache capacity per machine, in rows (default: no limit)
+  --partitions P        run the machines in P partitions on P threads (default 1): the same results
+                        (not the same traceSha256) in less time on P cores; needs --objective-every 0,
+                        and no --trace or --check
 
 App flags:
 ${appOptionsHelp()}`;
@@ -169,7 +174,8 @@ export function simConfigFromFlags(parsed: Parsed) {
     throw new UsageError(`ssp sim: ${(e as Error).message}`);
   }
   const shuffle = parsed.values["shuffle-ties"];
-  return {
+  const partitions = intFlag("sim", parsed, "partitions", 1, 1);
+  const config = {
     app,
     workers,
     machines,
@@ -187,7 +193,15 @@ export function simConfigFromFlags(parsed: Parsed) {
     cacheRows:
       parsed.values["cache-rows"] === undefined ? undefined : intFlag("sim", parsed, "cache-rows", 0, 1),
     extraConfig: { appOptions },
+    partitions,
+    threads: partitionThreadsFor(factory.name, appOptions),
   };
+  try {
+    checkPartitionable({ ...config, trace: parsed.values.trace === undefined ? undefined : () => {} });
+  } catch (e) {
+    throw new UsageError(`ssp sim: ${(e as Error).message}`);
+  }
+  return config;
 }
 
 function pct(x: number): string {
