@@ -32,6 +32,12 @@ import { type ActivityTotals, StalenessHistogram } from "./stats.ts";
 import type { StragglerModel } from "./stragglers.ts";
 import type { TraceRecorder } from "./trace-recorder.ts";
 
+/**
+ * Bumped whenever the same settings give other results (a change of a model, or of the event order), so that
+ * a sweep does not reuse results from before (experiments/sweep/grid.ts). 2: tie keys from entities.
+ */
+export const SIM_RESULTS_VERSION = 2;
+
 export interface HostConfig {
   app: AppInstance;
   tables: TableSpec[];
@@ -113,6 +119,8 @@ export class SimHost {
   private readonly workerClock: Int32Array;
   private readonly doneAt: Float64Array;
   private workerClocksDone = 0;
+  /** Workers on this partition's machines (all of them without partitions). */
+  private ownedWorkers = 0;
   /** When each shard is done with every message that has reached it. */
   private readonly shardFreeNs: Float64Array;
   /** client → row key → time the row's shard parked that client's read of it (a row lives on one shard). */
@@ -214,7 +222,9 @@ export class SimHost {
     // Each worker starts in an event of its own, so that its first steps happen in key order too.
     for (let w = 0; w < config.workers; w++) {
       const m = this.machineOf[w];
-      if (this.owns(m)) this.queue.pushKeyed(0, this.keyFrom(m), this.startWorker, w);
+      if (!this.owns(m)) continue;
+      this.ownedWorkers++;
+      this.queue.pushKeyed(0, this.keyFrom(m), this.startWorker, w);
     }
     let windowEndNs = this.link === null ? Number.POSITIVE_INFINITY : this.link.firstWindowEndNs;
     for (;;) {
@@ -373,9 +383,10 @@ export class SimHost {
     this.config.recorder.clock(rank, clock, this.now);
     this.pumpClient(machine, null);
     this.workerClocksDone++;
-    const every = Math.max(1, Math.floor((this.config.workers * this.config.clocks) / 50));
+    const total = this.ownedWorkers * this.config.clocks;
+    const every = Math.max(1, Math.floor(total / 50));
     if (this.config.progress !== undefined && this.workerClocksDone % every === 0) {
-      this.config.progress(this.workerClocksDone / (this.config.workers * this.config.clocks));
+      this.config.progress(this.workerClocksDone / total);
     }
     return Promise.resolve();
   }

@@ -4,5 +4,12 @@
 export interface BenchSuite {
   name: string;
   summary: string;
-  run(options: { quick: boolean; log: (line: string) => void }): Promise<Record<string, unknown>>;
+  run(options: BenchOptions): Promise<Record<string, unknown>>;
+}
+
+export interface BenchOptions {
+  quick: boolean;
+  log: (line: string) => void;
+  /** sim: partitions (threads) for the large job; default one per core, at most 2. */
+  partitions?: number;
 }

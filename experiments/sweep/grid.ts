@@ -2,6 +2,7 @@
 // a re-run of the same sweep can skip what is already done.
 
 import { createHash } from "node:crypto";
+import { SIM_RESULTS_VERSION } from "../../sim/host.ts";
 import type { RunConfig } from "./results.ts";
 
 export interface SweepSpec {
@@ -59,8 +60,9 @@ export function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
+/** A run's identity in results.jsonl: its config, and the simulator's results version (see host.ts). */
 export function runHash(config: RunConfig): string {
-  return sha256(canonicalJson(config));
+  return sha256(canonicalJson({ ...config, simResultsVersion: SIM_RESULTS_VERSION }));
 }
 
 /** The setting a run belongs to: everything but the consistency model and the seed. */
