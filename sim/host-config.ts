@@ -30,10 +30,7 @@ export interface SimSettings {
   /** Process-cache capacity per machine, in rows (default: no limit). */
   cacheRows?: number;
   checkMode?: boolean;
-  /**
-   * Split the machines into this many partitions (default 1; see partition.ts). The results are those of one
-   * partition, but for traceSha256 (see partitionedDigest in partitioned-run.ts).
-   */
+  /** Split the machines into this many partitions (default 1; see partition.ts): the same results. */
   partitions?: number;
 }
 

@@ -192,6 +192,7 @@ export class SimHost {
         events: ["serverClock"],
       });
     }
+    config.recorder.placeOn(this.machineOf, this.serverMachine);
     this.shardFreeNs = new Float64Array(servers);
     this.resolvers = new Array(workers).fill(null);
     this.blockedKeys = new Array(workers).fill(null);
@@ -475,7 +476,7 @@ export class SimHost {
     const order = this.sentThisEvent++;
     if (this.link === null || fromMachine === toMachine) {
       const deliverNs = this.network.send(fromMachine, toMachine, bytes, this.now);
-      this.recordMessage(toShard, toClient, this.now, deliverNs, bytes);
+      this.recordMessage(toShard, toClient, this.now, deliverNs, bytes, toMachine, fromMachine === toMachine);
       if (toShard !== null) this.queue.pushKeyed(deliverNs, key, this.arrive, toShard);
       else this.queue.pushKeyed(deliverNs, key, this.deliver, toClient!);
       return;
@@ -508,7 +509,7 @@ export class SimHost {
   /** A message of a partitioned run reaches its receiver's NIC, in the order one queue would have sent it. */
   private receiveTransfer(t: Transfer): void {
     const deliverNs = this.network.ingress(t.fromMachine, t.toMachine, t.bytes, t.txStartNs, t.txEndNs);
-    this.recordMessage(t.toShard, t.toClient, t.sentNs, deliverNs, t.bytes);
+    this.recordMessage(t.toShard, t.toClient, t.sentNs, deliverNs, t.bytes, t.toMachine, false);
     if (t.toShard !== null) this.queue.pushKeyed(deliverNs, t.key, this.arrive, t.toShard);
     else this.queue.pushKeyed(deliverNs, t.key, this.deliver, t.toClient!);
   }
@@ -519,22 +520,28 @@ export class SimHost {
     sentNs: number,
     deliverNs: number,
     bytes: number,
+    toMachine: number,
+    sameMachine: boolean,
   ): void {
     const { recorder } = this.config;
     if (toShard !== null) {
       const { message } = toShard;
-      recorder.message(true, message.client, toShard.shard, sentNs, deliverNs, bytes, message.type);
-    } else {
-      const { message, client } = toClient!;
+      const { client } = message;
       recorder.message(
-        false,
+        true,
         client,
-        message.shard,
+        toShard.shard,
         sentNs,
         deliverNs,
         bytes,
-        message.pushed ? "push" : "row",
+        message.type,
+        toMachine,
+        sameMachine,
       );
+    } else {
+      const { message, client } = toClient!;
+      const kind = message.pushed ? "push" : "row";
+      recorder.message(false, client, message.shard, sentNs, deliverNs, bytes, kind, toMachine, sameMachine);
     }
   }
 

@@ -23,7 +23,7 @@ import { hostConfigFor, type SimSettings } from "./host-config.ts";
 import { lookaheadNs, type PartitionLink, partitionOf, type Transfer, type Window } from "./partition.ts";
 import type { PartitionOutcome } from "./partitioned-run.ts";
 import { StalenessHistogram } from "./stats.ts";
-import { TraceRecorder } from "./trace-recorder.ts";
+import { type StreamDigests, TraceRecorder } from "./trace-recorder.ts";
 import { decodeTransfers, encodeTransfers } from "./transfer-codec.ts";
 
 /** How to start partition threads. */
@@ -60,7 +60,7 @@ type ThreadReport =
   | { progress: number }
   | { error: string }
   | {
-      digest: string;
+      streams: StreamDigests;
       simTimeNs: number;
       totals: PartitionOutcome["result"]["totals"];
       computeUnitsByWorker: Float64Array;
@@ -156,7 +156,7 @@ export function runPartitionThreads(
               bytes,
               events,
             },
-            digest: report.digest,
+            streams: report.streams,
           };
           if (++done === count) resolve(outcomes);
         }
@@ -194,7 +194,7 @@ export async function runPartitionThread(
     });
     const result = await host.run();
     post({
-      digest: recorder.digest(),
+      streams: recorder.streamDigests(),
       simTimeNs: result.simTimeNs,
       totals: result.totals,
       computeUnitsByWorker: result.computeUnitsByWorker,

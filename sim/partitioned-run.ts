@@ -1,16 +1,15 @@
 // A partitioned run's parts put together: running the partitions by turns in this thread, and one result
 // from the partitions' results.
 
-import { createHash } from "node:crypto";
 import { type HostConfig, type HostResult, SimHost } from "./host.ts";
 import { inProcessLinks, lookaheadNs } from "./partition.ts";
 import { StalenessHistogram } from "./stats.ts";
-import { TraceRecorder } from "./trace-recorder.ts";
+import { type StreamDigests, TraceRecorder } from "./trace-recorder.ts";
 
-/** What one partition hands back: its result and the digest of the trace records it made. */
+/** What one partition hands back: its result and the digests of the trace streams it recorded. */
 export interface PartitionOutcome {
   result: HostResult;
-  digest: string;
+  streams: StreamDigests;
 }
 
 /** Runs the partitions in this thread, each running its window in turn. */
@@ -21,21 +20,9 @@ export async function runPartitionsByTurns(config: HostConfig, count: number): P
       const recorder = new TraceRecorder();
       const host = new SimHost({ ...config, recorder, partition: link, progress: undefined });
       const result = await host.run();
-      return { result, digest: recorder.digest() };
+      return { result, streams: recorder.streamDigests() };
     }),
   );
-}
-
-/**
- * The trace hash of a partitioned run. Each partition hashes its own records, in its own order, so this is
- * the hash of the run's own digest (header and summary) followed by the partitions'. It is repeatable for a
- * seed and a partition count, but differs from one partition's, although every other result is the same.
- */
-export function partitionedDigest(mainDigest: string, partitionDigests: readonly string[]): string {
-  const hash = createHash("sha256");
-  hash.update(mainDigest);
-  for (const d of partitionDigests) hash.update(d);
-  return hash.digest("hex");
 }
 
 /** One run's result from its partitions' results. */

@@ -12,8 +12,8 @@ import { type HostResult, type ObjectiveSample, SimHost } from "./host.ts";
 import { hostConfigFor, type SimSettings, settingsOf } from "./host-config.ts";
 import { lookaheadNs } from "./partition.ts";
 import { type PartitionThreads, runPartitionThreads } from "./partition-threads.ts";
-import { mergeResults, partitionedDigest, runPartitionsByTurns } from "./partitioned-run.ts";
-import { type TraceDetail, TraceRecorder } from "./trace-recorder.ts";
+import { mergeResults, runPartitionsByTurns } from "./partitioned-run.ts";
+import { type StreamDigests, type TraceDetail, TraceRecorder } from "./trace-recorder.ts";
 
 export { tablesFor } from "./host-config.ts";
 
@@ -123,7 +123,7 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
     },
   });
   let result: HostResult;
-  let partitionDigests: string[] = [];
+  let partitionStreams: StreamDigests[] = [];
   if (partitions === 1) {
     result = await host.run();
   } else {
@@ -133,7 +133,7 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
         ? await runPartitionsByTurns(hostConfig, partitions)
         : await runPartitionThreads(settingsOf(config), config.threads, config.progress);
     result = mergeResults(outcomes.map((o) => o.result));
-    partitionDigests = outcomes.map((o) => o.digest);
+    partitionStreams = outcomes.map((o) => o.streams);
   }
   const { totals } = result;
   const busy = totals.computeNs + totals.waitNs + totals.commNs;
@@ -166,8 +166,7 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
     events: result.events,
   };
   recorder.record({ k: "end", t: result.simTimeNs, summary: summaryWithoutHash });
-  const traceSha256 =
-    partitions === 1 ? recorder.digest() : partitionedDigest(recorder.digest(), partitionDigests);
+  const traceSha256 = recorder.digest(partitionStreams);
   const summary: SimSummary = { ...summaryWithoutHash, traceSha256 };
   return { summary, objectives: result.objectives, stalenessHistogram: result.staleness.entries() };
 }

@@ -1,11 +1,41 @@
 // Collects trace records: forwards them to an optional sink (the --trace file) and folds every record into
 // a SHA-256 digest. The digest reads numbers as float64 bytes and strings as UTF-16 code units, so it is
 // cheap enough to compute on every run, written to disk or not: the same seed gives the same traceSha256.
+//
+// Records are hashed in streams, each in its own order: two per simulated machine, and the run's own
+// (header, objective samples, final rows, summary). A machine's first stream has what its events record:
+// its workers' spans, reads, clocks and increments, its shards' clocks, and the messages it sends itself;
+// the second has the messages that reach it through its NIC, in the order they were sent. traceSha256 is
+// the hash of the streams' digests in a fixed order. A machine's events run in the same order however the
+// run is split into partitions (partition.ts), and so do its NIC's arrivals, so the hash does not depend
+// on the partitioning either, while the trace file keeps the order one queue ran the events in.
 
 import { createHash, type Hash } from "node:crypto";
 import { readRecord, type TraceMessage, type TraceRecord, type TraceSpan } from "../core/trace-format.ts";
 
-const BUFFER_VALUES = 8192;
+/** Per stream: 2 KB, so that the 1,250 streams of 625 machines take 2.5 MB. */
+const BUFFER_VALUES = 256;
+
+/** The stream kinds, in the order their digests are hashed. */
+const RUN = 0;
+const MACHINE = 1;
+const NIC = 2;
+const KINDS = 3;
+
+class Stream {
+  readonly hash: Hash = createHash("sha256");
+  readonly buffer = new Float64Array(BUFFER_VALUES);
+  filled = 0;
+
+  flush(): void {
+    if (this.filled === 0) return;
+    this.hash.update(new Uint8Array(this.buffer.buffer, 0, this.filled * 8));
+    this.filled = 0;
+  }
+}
+
+/** A recorder's streams, as their kind, index and digest: what a partition hands back. */
+export type StreamDigests = Array<[kind: number, index: number, digest: string]>;
 
 /**
  * What a trace file gets: "full" is every record; "timeline" leaves out reads and messages (the bulk of a
@@ -15,9 +45,12 @@ const BUFFER_VALUES = 8192;
 export type TraceDetail = "full" | "timeline";
 
 export class TraceRecorder {
-  private readonly hash: Hash = createHash("sha256");
-  private readonly buffer = new Float64Array(BUFFER_VALUES);
-  private filled = 0;
+  /** streams[kind][index]; the run's stream is streams[RUN][0]. */
+  private readonly streams: Stream[][] = Array.from({ length: KINDS }, () => []);
+  /** Where push() writes: the stream of the record being folded. */
+  private current!: Stream;
+  private workerMachine: Int32Array = new Int32Array(0);
+  private shardMachine: Int32Array = new Int32Array(0);
   records = 0;
 
   /**
@@ -29,9 +62,27 @@ export class TraceRecorder {
     private readonly detail: TraceDetail = "full",
   ) {}
 
-  /** Any record; the frequent kinds have faster methods below. */
+  /** Where workers and shards run, which decides their records' streams; a host says it before recording. */
+  placeOn(workerMachine: Int32Array, shardMachine: Int32Array): void {
+    this.workerMachine = workerMachine;
+    this.shardMachine = shardMachine;
+  }
+
+  private to(kind: number, index: number): void {
+    const streams = this.streams[kind];
+    let stream = streams[index];
+    if (stream === undefined) {
+      stream = new Stream();
+      streams[index] = stream;
+    }
+    this.current = stream;
+  }
+
+  /** Any record (a worker's increments go to its machine's stream, the rest to the run's); the frequent kinds have faster methods below. */
   record(record: TraceRecord): void {
     this.records++;
+    if (record.k === "inc") this.to(MACHINE, this.workerMachine[record.w]);
+    else this.to(RUN, 0);
     this.fold(record);
     this.sink?.(record);
   }
@@ -49,6 +100,7 @@ export class TraceRecorder {
     row = -1,
   ): void {
     this.records++;
+    this.to(MACHINE, this.workerMachine[w]);
     this.push(-11e300);
     this.push(w);
     this.push(kind === "compute" ? 0 : kind === "wait" ? 1 : 2);
@@ -64,7 +116,10 @@ export class TraceRecorder {
     }
   }
 
-  /** A message between client `client` and shard `shard`; `toShard` gives the direction. */
+  /**
+   * A message between client `client` and shard `shard`; `toShard` gives the direction. It goes to a stream
+   * of the machine `receiver` that receives it: its own if it never left it (`sameMachine`), else its NIC's.
+   */
   message(
     toShard: boolean,
     client: number,
@@ -73,8 +128,11 @@ export class TraceRecorder {
     recv: number,
     bytes: number,
     kind: TraceMessage["kind"],
+    receiver: number,
+    sameMachine: boolean,
   ): void {
     this.records++;
+    this.to(sameMachine ? MACHINE : NIC, receiver);
     this.push(-12e300);
     this.push(toShard ? 1 : 0);
     this.push(client);
@@ -92,6 +150,7 @@ export class TraceRecorder {
 
   clock(w: number, clock: number, t: number): void {
     this.records++;
+    this.to(MACHINE, this.workerMachine[w]);
     this.push(-14e300);
     this.push(w);
     this.push(clock);
@@ -101,6 +160,7 @@ export class TraceRecorder {
 
   serverClock(s: number, clock: number, t: number): void {
     this.records++;
+    this.to(MACHINE, this.shardMachine[s]);
     this.push(-15e300);
     this.push(s);
     this.push(clock);
@@ -123,6 +183,7 @@ export class TraceRecorder {
     values?: Array<[number, number]>,
   ): void {
     this.records++;
+    this.to(MACHINE, this.workerMachine[e.worker]);
     this.push(-13e300);
     this.push(e.worker);
     this.push(t);
@@ -136,21 +197,40 @@ export class TraceRecorder {
     if (this.sink !== undefined && this.detail === "full") this.sink(readRecord(e, t, values));
   }
 
-  /** The digest of everything recorded; call once, at the end. */
-  digest(): string {
-    this.flush();
-    return this.hash.digest("hex");
+  /** Each stream's digest, in hashing order; call once, at the end. */
+  streamDigests(): StreamDigests {
+    const out: StreamDigests = [];
+    this.streams.forEach((streams, kind) => {
+      streams.forEach((stream, index) => {
+        stream.flush();
+        out.push([kind, index, stream.hash.digest("hex")]);
+      });
+    });
+    return out;
+  }
+
+  /**
+   * traceSha256: the digest of every stream's digest in order (kind, then index), this recorder's own and
+   * those the partitions of a partitioned run recorded. Call once, at the end.
+   */
+  digest(partitions: readonly StreamDigests[] = []): string {
+    const all = [...this.streamDigests(), ...partitions.flat()];
+    all.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    const hash = createHash("sha256");
+    for (let i = 0; i < all.length; i++) {
+      const [kind, index, digest] = all[i];
+      if (i > 0 && all[i - 1][0] === kind && all[i - 1][1] === index) {
+        throw new Error(`trace stream ${kind}/${index} was recorded by two partitions`);
+      }
+      hash.update(`${kind}/${index}:${digest}\n`);
+    }
+    return hash.digest("hex");
   }
 
   private push(x: number): void {
-    if (this.filled === BUFFER_VALUES) this.flush();
-    this.buffer[this.filled++] = x;
-  }
-
-  private flush(): void {
-    if (this.filled === 0) return;
-    this.hash.update(new Uint8Array(this.buffer.buffer, 0, this.filled * 8));
-    this.filled = 0;
+    const stream = this.current;
+    if (stream.filled === BUFFER_VALUES) stream.flush();
+    stream.buffer[stream.filled++] = x;
   }
 
   private fold(value: unknown): void {
