@@ -8,6 +8,7 @@
 // The threads run the script the caller names (the bundled CLI), whose entry hands them to
 // runPartitionThread; they rebuild the app from its name and options.
 
+import { resolve as absolutePath } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   MessageChannel,
@@ -129,14 +130,20 @@ export function runPartitionThreads(
         control,
         ports: ports[index],
       };
-      const worker = new Worker(threads.script, {
-        workerData: data,
-        transferList: own,
-        resourceLimits:
-          threads.youngGenerationMb === undefined
-            ? undefined
-            : { maxYoungGenerationSizeMb: threads.youngGenerationMb },
-      });
+      let worker: Worker;
+      try {
+        worker = new Worker(absolutePath(threads.script), {
+          workerData: data,
+          transferList: own,
+          resourceLimits:
+            threads.youngGenerationMb === undefined
+              ? undefined
+              : { maxYoungGenerationSizeMb: threads.youngGenerationMb },
+        });
+      } catch (e) {
+        fail(index, `could not start a thread: ${(e as Error).message}`);
+        return;
+      }
       workers.push(worker);
       worker.on("message", (report: ThreadReport) => {
         if ("progress" in report) progress?.(report.progress);

@@ -62,18 +62,36 @@ describe("ssp sim --partitions", () => {
 });
 
 describe("runPartitionThreads", () => {
+  const settings = {
+    workers: 4,
+    machines: 2,
+    servers: 1,
+    consistency: "ssp" as const,
+    staleness: 1,
+    clocks: 1,
+    seed: 1,
+    partitions: 2,
+    objectiveEvery: 0,
+  };
+
   it("reports a thread that cannot start, and stops the others", async () => {
-    const settings = {
-      workers: 4,
-      machines: 2,
-      servers: 1,
-      consistency: "ssp" as const,
-      staleness: 1,
-      clocks: 1,
-      seed: 1,
-      partitions: 2,
-    };
     const threads = { script: "/nonexistent/ssp.js", app: { name: "synthetic", options: {} } };
     await expect(runPartitionThreads(settings, threads)).rejects.toThrow(/partition \d of 2/);
+  });
+
+  it("reports what a thread failed on", async () => {
+    const threads = { script: "dist/ssp.js", app: { name: "no-such-app", options: {} } };
+    await expect(runPartitionThreads(settings, threads)).rejects.toThrow(
+      /partition \d of 2: unknown app "no-such-app"/,
+    );
+  });
+
+  it("runs the partitions of the built CLI and hands back their results", async () => {
+    const threads = { script: "dist/ssp.js", app: { name: "synthetic", options: { rows: "50" } } };
+    const outcomes = await runPartitionThreads(settings, threads);
+    expect(outcomes).toHaveLength(2);
+    const clocks = outcomes.map((o) => o.result.computeUnitsByWorker.filter((u) => u > 0).length);
+    expect(clocks).toEqual([2, 2]);
+    expect(outcomes.every((o) => o.streams.length > 0)).toBe(true);
   });
 });
