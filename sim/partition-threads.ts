@@ -62,6 +62,7 @@ type ThreadReport =
   | { error: string }
   | {
       streams: StreamDigests;
+      times: ThreadTimes;
       simTimeNs: number;
       totals: PartitionOutcome["result"]["totals"];
       computeUnitsByWorker: Float64Array;
@@ -164,6 +165,7 @@ export function runPartitionThreads(
               events,
             },
             streams: report.streams,
+            times: report.times,
           };
           if (++done === count) resolve(outcomes);
         }
@@ -194,14 +196,16 @@ export async function runPartitionThread(
     const recorder = new TraceRecorder();
     const config = hostConfigFor(settings, app, recorder);
     const tables = new Map(config.tables.map((t) => [t.id, t]));
+    const times: ThreadTimes = { windows: 0, encodeSeconds: 0, waitSeconds: 0, decodeSeconds: 0 };
     const host = new SimHost({
       ...config,
-      partition: threadLink(data, lookaheadNs(config.profile), tables),
+      partition: threadLink(data, lookaheadNs(config.profile), tables, times),
       progress: index === 0 ? (fraction) => post({ progress: fraction }) : undefined,
     });
     const result = await host.run();
     post({
       streams: recorder.streamDigests(),
+      times,
       simTimeNs: result.simTimeNs,
       totals: result.totals,
       computeUnitsByWorker: result.computeUnitsByWorker,
@@ -218,10 +222,20 @@ export async function runPartitionThread(
   }
 }
 
+/** Where a partition thread's time went at windows' ends, for benchmarks (wall-clock, not simulated). */
+export interface ThreadTimes {
+  windows: number;
+  encodeSeconds: number;
+  /** At the barrier: the others' longer windows and collector pauses. */
+  waitSeconds: number;
+  decodeSeconds: number;
+}
+
 function threadLink(
   data: ThreadData,
   lookahead: number,
   tables: ReadonlyMap<number, TableSpec>,
+  times: ThreadTimes,
 ): PartitionLink {
   const { index, count, ports } = data;
   const sync = new Int32Array(data.control);
@@ -230,6 +244,8 @@ function threadLink(
     count,
     firstWindowEndNs: lookahead,
     exchange(out: Transfer[], earliestNs: number): Window | null {
+      const t0 = process.hrtime.bigint();
+      times.windows++;
       const perPeer: Transfer[][] = Array.from({ length: count }, () => []);
       for (const t of out) perPeer[partitionOf(t.toMachine, count)].push(t);
       for (let q = 0; q < count; q++) {
@@ -237,7 +253,9 @@ function threadLink(
         const data = encodeTransfers(perPeer[q]);
         ports[q]!.postMessage({ earliestNs, data }, [data.buffer as ArrayBuffer]);
       }
+      const t1 = process.hrtime.bigint();
       barrier(sync, count);
+      const t2 = process.hrtime.bigint();
       let earliest = earliestNs;
       const imports: Transfer[][] = [];
       for (let q = 0; q < count; q++) {
@@ -249,6 +267,10 @@ function threadLink(
         earliest = Math.min(earliest, theirs);
         imports.push(decodeTransfers(data, tables));
       }
+      const t3 = process.hrtime.bigint();
+      times.encodeSeconds += Number(t1 - t0) / 1e9;
+      times.waitSeconds += Number(t2 - t1) / 1e9;
+      times.decodeSeconds += Number(t3 - t2) / 1e9;
       return earliest === Number.POSITIVE_INFINITY ? null : { imports, endNs: earliest + lookahead };
     },
   };

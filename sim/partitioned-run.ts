@@ -3,6 +3,7 @@
 
 import { type HostConfig, type HostResult, SimHost } from "./host.ts";
 import { inProcessLinks, lookaheadNs } from "./partition.ts";
+import type { ThreadTimes } from "./partition-threads.ts";
 import { StalenessHistogram } from "./stats.ts";
 import { type StreamDigests, TraceRecorder } from "./trace-recorder.ts";
 
@@ -10,6 +11,8 @@ import { type StreamDigests, TraceRecorder } from "./trace-recorder.ts";
 export interface PartitionOutcome {
   result: HostResult;
   streams: StreamDigests;
+  /** Threads only: where the thread's time went at windows' ends. */
+  times?: ThreadTimes;
 }
 
 /** Runs the partitions in this thread, each running its window in turn. */

@@ -11,7 +11,7 @@ import {
 import { type HostResult, type ObjectiveSample, SimHost } from "./host.ts";
 import { hostConfigFor, type SimSettings, settingsOf } from "./host-config.ts";
 import { lookaheadNs } from "./partition.ts";
-import { type PartitionThreads, runPartitionThreads } from "./partition-threads.ts";
+import { type PartitionThreads, runPartitionThreads, type ThreadTimes } from "./partition-threads.ts";
 import { mergeResults, runPartitionsByTurns } from "./partitioned-run.ts";
 import { type StreamDigests, type TraceDetail, TraceRecorder } from "./trace-recorder.ts";
 
@@ -62,6 +62,8 @@ export interface SimResult {
   summary: SimSummary;
   objectives: ObjectiveSample[];
   stalenessHistogram: Array<[number, number]>;
+  /** Partitions on threads: where each thread's time went at windows' ends. */
+  threadTimes?: ThreadTimes[];
 }
 
 function checkShape(config: SimConfig): void {
@@ -124,6 +126,7 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
   });
   let result: HostResult;
   let partitionStreams: StreamDigests[] = [];
+  let threadTimes: ThreadTimes[] | undefined;
   if (partitions === 1) {
     result = await host.run();
   } else {
@@ -134,6 +137,7 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
         : await runPartitionThreads(settingsOf(config), config.threads, config.progress);
     result = mergeResults(outcomes.map((o) => o.result));
     partitionStreams = outcomes.map((o) => o.streams);
+    if (config.threads !== undefined) threadTimes = outcomes.map((o) => o.times!);
   }
   const { totals } = result;
   const busy = totals.computeNs + totals.waitNs + totals.commNs;
@@ -168,5 +172,10 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
   recorder.record({ k: "end", t: result.simTimeNs, summary: summaryWithoutHash });
   const traceSha256 = recorder.digest(partitionStreams);
   const summary: SimSummary = { ...summaryWithoutHash, traceSha256 };
-  return { summary, objectives: result.objectives, stalenessHistogram: result.staleness.entries() };
+  return {
+    summary,
+    objectives: result.objectives,
+    stalenessHistogram: result.staleness.entries(),
+    ...(threadTimes === undefined ? {} : { threadTimes }),
+  };
 }

@@ -13,6 +13,10 @@ import { simulate } from "../../sim/simulate.ts";
 import { packageRoot } from "../package-root.ts";
 import type { BenchSuite } from "./suite.ts";
 
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
 function seconds(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
@@ -109,7 +113,7 @@ export const simBench: BenchSuite = {
     let peakRssBytes = process.memoryUsage().rss;
     const start = process.hrtime.bigint();
     // A datacenter cluster: 16 workers per machine, 32 shards, each worker touching 4 of 10,000 rows a clock.
-    const { summary } = await simulate({
+    const { summary, threadTimes } = await simulate({
       app: synthetic.create(appOptions, { workers, seed: 1 }),
       workers,
       machines: workers / 16,
@@ -146,6 +150,14 @@ export const simBench: BenchSuite = {
         clocks,
         partitions,
         wallSeconds: jobWallSeconds,
+        // Per thread, wall-clock seconds spent encoding, waiting at the barrier and decoding at windows' ends.
+        threads:
+          threadTimes?.map((t) => ({
+            windows: t.windows,
+            encodeSeconds: round3(t.encodeSeconds),
+            waitSeconds: round3(t.waitSeconds),
+            decodeSeconds: round3(t.decodeSeconds),
+          })) ?? null,
         peakRssBytes,
         simEvents: summary.events,
         simEventsPerWallSec: Math.round(summary.events / jobWallSeconds),
