@@ -98,6 +98,13 @@ export interface ToClientInTransit {
   gate: Gate | null;
 }
 
+/** The machine of each worker: workers are spread over machines in contiguous blocks. */
+export function workerMachines(workers: number, machines: number): Int32Array {
+  const machineOf = new Int32Array(workers);
+  for (let w = 0; w < workers; w++) machineOf[w] = Math.floor((w * machines) / workers);
+  return machineOf;
+}
+
 export class SimHost {
   private readonly queue: EventQueue;
   private readonly network: Network;
@@ -152,13 +159,9 @@ export class SimHost {
     const serverMachines = profile.serverPlacement === "dedicated" ? servers : 0;
     this.network = new Network(profile, machines + serverMachines);
     this.tablesById = new Map(config.tables.map((t) => [t.id, t]));
-    this.machineOf = new Int32Array(workers);
+    this.machineOf = workerMachines(workers, machines);
     const members: number[][] = Array.from({ length: machines }, () => []);
-    for (let w = 0; w < workers; w++) {
-      const m = Math.floor((w * machines) / workers);
-      this.machineOf[w] = m;
-      members[m].push(w);
-    }
+    for (let w = 0; w < workers; w++) members[this.machineOf[w]].push(w);
     this.computeNsPerUnit = new Float64Array(workers);
     for (let w = 0; w < workers; w++) {
       const m = this.machineOf[w];
@@ -200,10 +203,6 @@ export class SimHost {
     this.blockedAt = new Float64Array(workers);
     this.workerClock = new Int32Array(workers);
     this.doneAt = new Float64Array(workers);
-  }
-
-  get machineOfWorker(): Int32Array {
-    return this.machineOf;
   }
 
   /** Whether this host runs the machine (every machine, unless it runs one partition). */

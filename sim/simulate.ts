@@ -8,7 +8,7 @@ import {
   TRACE_VERSION,
   type TraceRecord,
 } from "../core/trace-format.ts";
-import { type HostResult, type ObjectiveSample, SimHost } from "./host.ts";
+import { type HostResult, type ObjectiveSample, SimHost, workerMachines } from "./host.ts";
 import { hostConfigFor, type SimSettings, settingsOf } from "./host-config.ts";
 import { lookaheadNs } from "./partition.ts";
 import { type PartitionThreads, runPartitionThreads, type ThreadTimes } from "./partition-threads.ts";
@@ -94,7 +94,6 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
   const staleness = hostConfig.tables[0]?.staleness ?? config.staleness;
   const placementKind = config.placement ?? "hash";
   const partitions = config.partitions ?? 1;
-  const host = new SimHost(hostConfig);
   recorder.record({
     k: "header",
     format: TRACE_FORMAT,
@@ -108,7 +107,7 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
     consistency: config.consistency,
     staleness: stalenessToJson(staleness),
     clocks: config.clocks,
-    workerMachine: [...host.machineOfWorker],
+    workerMachine: [...workerMachines(config.workers, config.machines)],
     objectiveName: config.app.objectiveName,
     objectiveGoal: config.app.objectiveGoal,
     config: {
@@ -128,7 +127,7 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
   let partitionStreams: StreamDigests[] = [];
   let threadTimes: ThreadTimes[] | undefined;
   if (partitions === 1) {
-    result = await host.run();
+    result = await new SimHost(hostConfig).run();
   } else {
     lookaheadNs(profile);
     const outcomes =
