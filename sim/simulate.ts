@@ -39,7 +39,10 @@ export function checkPartitionable(config: SimConfig): void {
   const cannot = (what: string) => {
     throw new RangeError(`${partitions} partitions cannot ${what}`);
   };
-  if (partitions > config.machines) cannot(`share ${config.machines} machines: use at most one per machine`);
+  if (partitions > config.machines) {
+    const have = config.machines === 1 ? "there is 1 machine" : `there are ${config.machines} machines`;
+    throw new RangeError(`${partitions} partitions need a machine each, and ${have}: use fewer partitions`);
+  }
   if ((config.objectiveEvery ?? 1) !== 0)
     cannot(
       "sample the objective yet: set the objective interval to 0 (--objective-every 0) or use one partition",
