@@ -147,7 +147,8 @@ export class SimHost {
   /** Messages of this window whose receivers' NICs have not taken them yet (partitioned runs only). */
   private crossing: Transfer[] = [];
   private local: Transfer[] = [];
-  private crossingEarliestNs = Number.POSITIVE_INFINITY;
+  /** The earliest delivery any of them can get: their events exist only after the window's end. */
+  private transfersEarliestNs = Number.POSITIVE_INFINITY;
 
   constructor(private readonly config: HostConfig) {
     const { workers, machines, servers, profile } = config;
@@ -241,6 +242,10 @@ export class SimHost {
         continue;
       }
       const handler = this.queue.pop();
+      // A partitioned run that let a window run past a message still to come would go back in time here.
+      if (this.queue.lastTime < this.now) {
+        throw new Error(`simulated time went back from ${this.now} to ${this.queue.lastTime} ns`);
+      }
       this.now = this.queue.lastTime;
       this.sentThisEvent = 0;
       this.eventsRun++;
@@ -280,9 +285,9 @@ export class SimHost {
    */
   private async endWindow(link: PartitionLink): Promise<number | null> {
     const out = this.crossing;
-    const earliestNs = Math.min(this.queue.nextTimeNs, this.crossingEarliestNs);
+    const earliestNs = Math.min(this.queue.nextTimeNs, this.transfersEarliestNs);
     this.crossing = [];
-    this.crossingEarliestNs = Number.POSITIVE_INFINITY;
+    this.transfersEarliestNs = Number.POSITIVE_INFINITY;
     const window = await link.exchange(out, earliestNs);
     if (window === null) return null;
     const arrivals = mergeTransfers(this.local, window.imports);
@@ -494,15 +499,12 @@ export class SimHost {
       toShard,
       toClient,
     };
-    if (this.owns(toMachine)) {
-      this.local.push(transfer);
-    } else {
-      this.crossing.push(transfer);
-      this.crossingEarliestNs = Math.min(
-        this.crossingEarliestNs,
-        this.network.earliestDeliveryNs(transfer.txEndNs),
-      );
-    }
+    if (this.owns(toMachine)) this.local.push(transfer);
+    else this.crossing.push(transfer);
+    this.transfersEarliestNs = Math.min(
+      this.transfersEarliestNs,
+      this.network.earliestDeliveryNs(transfer.txEndNs),
+    );
   }
 
   /** A message of a partitioned run reaches its receiver's NIC, in the order one queue would have sent it. */

@@ -46,6 +46,23 @@ describe("partitioned runs", () => {
     },
   );
 
+  it("on small clusters, where some partitions send only to their own machines and some go idle first", async () => {
+    const shapes: Array<[workers: number, machines: number, servers: number]> = [
+      [4, 4, 1],
+      [5, 5, 1],
+      [3, 3, 3],
+      [8, 4, 2],
+    ];
+    for (const [workers, machines, servers] of shapes) {
+      const config: SimConfig = {
+        ...syntheticRun("ssp", { workers, machines, servers, staleness: 1, clocks: 4 }),
+        app: synthetic.create({ rows: "20", "rows-per-clock": "2" }, { workers, seed: 1 }),
+      };
+      const [one, ...more] = await summaries(config, [1, 2, 3]);
+      for (const other of more) expect(other).toEqual(one);
+    }
+  });
+
   it("with shuffled ties, dedicated servers and machines of mixed speed, too", async () => {
     const config = syntheticRun("ssp", { shuffleTies: 4, profile: "hetero", clocks: 6 });
     const [one, three] = await summaries(config, [1, 3]);
