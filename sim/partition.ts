@@ -2,8 +2,9 @@
 // event queue, so that partitions can run on threads of their own. This is conservative parallel
 // discrete-event simulation with windows: no message between two machines arrives sooner than the lookahead
 // (latency + 2 × per-message overhead) after it was sent, so every partition may run the events of
-// [t, t + lookahead) without hearing from the others, where t is the earliest event anywhere. At each
-// window's end the partitions swap the messages that cross between them.
+// [t, t + lookahead) without hearing from the others, where t is the earliest event anywhere or the
+// earliest delivery a message of the last window can get. At each window's end the partitions swap the
+// messages that cross between them.
 //
 // The result does not depend on P. Events run in (time, tie key) order and tie keys come from the entities
 // that schedule them (see host.ts), so each partition runs its events in the order one queue would. A
