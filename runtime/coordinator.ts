@@ -26,7 +26,12 @@ import {
   serverOfShard,
 } from "./job.ts";
 import { type Address, boundAddress, formatAddress, listen } from "./net.ts";
-import { type ModelRow, type ObjectiveSample, ObjectiveSampler } from "./objective-samples.ts";
+import {
+  jobSampler,
+  type ModelRow,
+  type ObjectiveSample,
+  type ObjectiveSampler,
+} from "./objective-samples.ts";
 import { TraceWriter } from "./trace-writer.ts";
 
 export interface CoordinatorOptions {
@@ -98,7 +103,7 @@ export class Coordinator {
     const { job } = options;
     this.app = app;
     this.tables = jobTables(this.app, job);
-    this.sampler = new ObjectiveSampler(this.app, this.tables, job, options.log);
+    this.sampler = jobSampler(this.app, this.tables, job, options.log);
   }
 
   static async start(options: CoordinatorOptions): Promise<Coordinator> {

@@ -12,14 +12,15 @@
 // depend on when events were pushed, which is what lets a run be split into partitions of machines, each
 // with its own queue (see partition.ts), and still run every event in the order one queue would.
 
-import type { AppInstance, ModelView, WorkerApi } from "../apps/api.ts";
+import type { AppInstance, WorkerApi } from "../apps/api.ts";
+import type { ModelRow } from "../apps/objective-sampler.ts";
 import { stream } from "../apps/random.ts";
 import { ClientCore, type ReadCompletion } from "../core/client.ts";
 import type { CoreEvent } from "../core/events.ts";
-import { rowKey } from "../core/keys.ts";
+import { keyRow, keyTable, rowKey } from "../core/keys.ts";
 import type { ClientMessage, ServerMessage, ToClient, ToShard } from "../core/messages.ts";
 import type { Placement } from "../core/placement.ts";
-import { cloneRow, initialRow, type RowValues, RowView } from "../core/rows.ts";
+import { cloneRow, type RowValues, RowView } from "../core/rows.ts";
 import { ServerShard } from "../core/server.ts";
 import type { TableSpec } from "../core/tables.ts";
 import { objectiveDue } from "../core/trace-format.ts";
@@ -34,7 +35,8 @@ import type { TraceRecorder } from "./trace-recorder.ts";
 
 /**
  * Bumped whenever the same settings give other results (a change of a model, or of the event order), so that
- * a sweep does not reuse results from before (experiments/sweep/grid.ts). 2: tie keys from entities.
+ * a sweep does not reuse results from before (experiments/sweep/grid.ts). 2: tie keys from entities, and
+ * objective samples timed by the latest shard.
  */
 export const SIM_RESULTS_VERSION = 2;
 
@@ -50,6 +52,8 @@ export interface HostConfig {
   stragglers: StragglerModel;
   placement: Placement;
   objectiveEvery: number;
+  /** Gets each shard's settled rows at the sampled clocks (see apps/objective-sampler.ts). */
+  onSnapshot?: (shard: number, clock: number, tNs: number, rows: ModelRow[]) => void;
   recorder: TraceRecorder;
   /** Record increments, read values and final rows, so the checker can verify read contents. */
   checkMode: boolean;
@@ -70,18 +74,9 @@ export interface HostResult {
   /** Work units each worker declared (0 for the workers of other partitions). */
   computeUnitsByWorker: Float64Array;
   staleness: StalenessHistogram;
-  objectives: ObjectiveSample[];
   messages: number;
   bytes: number;
   events: number;
-}
-
-/** The objective (and the app's other metrics, e.g. held-out error) on the consistent model at a clock. */
-export interface ObjectiveSample {
-  clock: number;
-  t: number;
-  value: number;
-  metrics?: Record<string, number>;
 }
 
 /** A shard's view of when a read was parked, so the worker's blocked time splits into wait and comm. */
@@ -132,10 +127,8 @@ export class SimHost {
   private readonly shardFreeNs: Float64Array;
   /** client → row key → time the row's shard parked that client's read of it (a row lives on one shard). */
   private readonly parkedAt: Array<Map<number, number>> = [];
-  private readonly snapshots = new Map<number, Array<Map<number, RowValues> | undefined>>();
   private readonly totals: ActivityTotals = { computeUnits: 0, computeNs: 0, waitNs: 0, commNs: 0 };
   private readonly staleness = new StalenessHistogram();
-  private readonly objectives: ObjectiveSample[] = [];
   private readonly computeUnitsByWorker: Float64Array;
   private eventsRun = 0;
   /** Events each entity has scheduled: machine m is entity m, shard k is entity machines + k. */
@@ -219,7 +212,6 @@ export class SimHost {
 
   async run(): Promise<HostResult> {
     const { config } = this;
-    this.sampleObjective(0);
     // Each worker starts in an event of its own, so that its first steps happen in key order too.
     for (let w = 0; w < config.workers; w++) {
       const m = this.machineOf[w];
@@ -263,7 +255,6 @@ export class SimHost {
       totals: this.totals,
       computeUnitsByWorker: this.computeUnitsByWorker,
       staleness: this.staleness,
-      objectives: this.objectives,
       messages: this.network.messagesSent,
       bytes: this.network.bytesSent,
       events: this.eventsRun,
@@ -634,52 +625,13 @@ export class SimHost {
     return objectiveDue(clock, this.config.objectiveEvery, this.config.clocks);
   }
 
+  /** The shard's settled rows (every update stamped < clock), copied: later clocks change them in place. */
   private snapshotShard(shard: number, clock: number, tNs: number): void {
-    let perShard = this.snapshots.get(clock);
-    if (perShard === undefined) {
-      perShard = new Array(this.config.servers).fill(undefined);
-      this.snapshots.set(clock, perShard);
+    const rows: ModelRow[] = [];
+    for (const [key, values] of this.shards[shard].settledRows()) {
+      rows.push({ table: keyTable(key), row: keyRow(key), values: cloneRow(values) });
     }
-    const copy = new Map<number, RowValues>();
-    for (const [key, values] of this.shards[shard].settledRows()) copy.set(key, cloneRow(values));
-    perShard[shard] = copy;
-    if (perShard.every((m) => m !== undefined)) {
-      this.snapshots.delete(clock);
-      this.evaluateObjective(clock, perShard as Array<Map<number, RowValues>>, tNs);
-    }
-  }
-
-  private sampleObjective(clock: number): void {
-    if (this.wantsObjective(clock)) {
-      this.evaluateObjective(
-        clock,
-        this.shards.map(() => new Map()),
-        this.now,
-      );
-    }
-  }
-
-  private evaluateObjective(clock: number, perShard: Array<Map<number, RowValues>>, tNs: number): void {
-    const { placement } = this.config;
-    const tables = this.tablesById;
-    const model: ModelView = {
-      row(table, row) {
-        const spec = tables.get(table);
-        if (spec === undefined) throw new RangeError(`objective read unknown table ${table}`);
-        const values = perShard[placement(spec, row)].get(rowKey(table, row));
-        return new RowView(spec.width, values ?? initialRow(spec, row));
-      },
-    };
-    const value = this.config.app.objective(model);
-    const metrics = this.config.app.evaluate?.(model);
-    this.objectives.push({ clock, t: tNs, value, ...(metrics === undefined ? {} : { metrics }) });
-    this.config.recorder.record({
-      k: "obj",
-      clock,
-      t: tNs,
-      value,
-      ...(metrics === undefined ? {} : { metrics }),
-    });
+    this.config.onSnapshot?.(shard, clock, tNs, rows);
   }
 
   private recordFinalRows(): void {

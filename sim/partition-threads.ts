@@ -18,7 +18,9 @@ import {
   Worker,
 } from "node:worker_threads";
 import type { AppContext, AppInstance, AppOptions } from "../apps/api.ts";
-import type { TableSpec } from "../core/tables.ts";
+import type { ModelRow } from "../apps/objective-sampler.ts";
+import { type DenseValues, SparseValues } from "../core/rows.ts";
+import type { TableSpec, ValueType } from "../core/tables.ts";
 import { SimHost } from "./host.ts";
 import { hostConfigFor, type SimSettings } from "./host-config.ts";
 import { lookaheadNs, type PartitionLink, partitionOf, type Transfer, type Window } from "./partition.ts";
@@ -59,6 +61,7 @@ interface ThreadData {
 /** What a thread posts to the main thread. */
 type ThreadReport =
   | { progress: number }
+  | { snapshot: { shard: number; clock: number; tNs: number; rows: PlainRow[] } }
   | { error: string }
   | {
       streams: StreamDigests;
@@ -93,6 +96,7 @@ export function runPartitionThreads(
   settings: SimSettings,
   threads: PartitionThreads,
   progress?: (fraction: number) => void,
+  onSnapshot?: (shard: number, clock: number, tNs: number, rows: ModelRow[]) => void,
 ): Promise<PartitionOutcome[]> {
   const count = settings.partitions ?? 1;
   const control = new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT);
@@ -148,7 +152,10 @@ export function runPartitionThreads(
       workers.push(worker);
       worker.on("message", (report: ThreadReport) => {
         if ("progress" in report) progress?.(report.progress);
-        else if ("error" in report) fail(index, report.error);
+        else if ("snapshot" in report) {
+          const { shard, clock, tNs, rows } = report.snapshot;
+          onSnapshot?.(shard, clock, tNs, rows.map(fromPlainRow));
+        } else if ("error" in report) fail(index, report.error);
         else {
           const staleness = new StalenessHistogram();
           for (const [value, n] of report.staleness) staleness.add(value, n);
@@ -159,7 +166,6 @@ export function runPartitionThreads(
               totals,
               computeUnitsByWorker,
               staleness,
-              objectives: [],
               messages,
               bytes,
               events,
@@ -201,6 +207,8 @@ export async function runPartitionThread(
       ...config,
       partition: threadLink(data, lookaheadNs(config.profile), tables, times),
       progress: index === 0 ? (fraction) => post({ progress: fraction }) : undefined,
+      onSnapshot: (shard, clock, tNs, rows) =>
+        post({ snapshot: { shard, clock, tNs, rows: rows.map(toPlainRow) } }),
     });
     const result = await host.run();
     post({
@@ -288,4 +296,25 @@ function barrier(sync: Int32Array, count: number): void {
     if (Atomics.load(sync, ABORTED) !== 0) throw new Error("another partition failed");
     Atomics.wait(sync, GENERATION, generation, ABORT_POLL_MS);
   }
+}
+
+/**
+ * A model row as a thread posts it: a dense row in a buffer of its own (structured clone copies a view's whole
+ * buffer, a slab of many rows), a sparse row as its entries (a class instance loses its class on the way).
+ */
+type PlainRow =
+  | { table: number; row: number; dense: DenseValues }
+  | { table: number; row: number; sparse: ValueType; entries: Array<[number, number]> };
+
+function toPlainRow({ table, row, values }: ModelRow): PlainRow {
+  return values instanceof SparseValues
+    ? { table, row, sparse: values.valueType, entries: [...values.entries] }
+    : { table, row, dense: values.slice() };
+}
+
+function fromPlainRow(plain: PlainRow): ModelRow {
+  if ("dense" in plain) return { table: plain.table, row: plain.row, values: plain.dense };
+  const values = new SparseValues(plain.sparse);
+  for (const [col, v] of plain.entries) values.entries.set(col, v);
+  return { table: plain.table, row: plain.row, values };
 }

@@ -51,5 +51,5 @@ export function mergeResults(results: readonly HostResult[]): HostResult {
   }
   // In rank order, as one host sums them.
   for (const units of computeUnitsByWorker) totals.computeUnits += units;
-  return { simTimeNs, totals, computeUnitsByWorker, staleness, objectives: [], messages, bytes, events };
+  return { simTimeNs, totals, computeUnitsByWorker, staleness, messages, bytes, events };
 }

@@ -1,6 +1,7 @@
 // One simulated run, from a plain config to a summary: the simulator's programmatic entry point.
 
 import type { AppInstance } from "../apps/api.ts";
+import { type ModelRow, type ObjectiveSample, ObjectiveSampler } from "../apps/objective-sampler.ts";
 import {
   type RunSummary,
   stalenessToJson,
@@ -8,7 +9,7 @@ import {
   TRACE_VERSION,
   type TraceRecord,
 } from "../core/trace-format.ts";
-import { type HostResult, type ObjectiveSample, SimHost, workerMachines } from "./host.ts";
+import { type HostResult, SimHost, workerMachines } from "./host.ts";
 import { hostConfigFor, type SimSettings, settingsOf } from "./host-config.ts";
 import { lookaheadNs } from "./partition.ts";
 import { type PartitionThreads, runPartitionThreads, type ThreadTimes } from "./partition-threads.ts";
@@ -43,10 +44,6 @@ export function checkPartitionable(config: SimConfig): void {
     const have = config.machines === 1 ? "there is 1 machine" : `there are ${config.machines} machines`;
     throw new RangeError(`${partitions} partitions need a machine each, and ${have}: use fewer partitions`);
   }
-  if ((config.objectiveEvery ?? 1) !== 0)
-    cannot(
-      "sample the objective yet: set the objective interval to 0 (--objective-every 0) or use one partition",
-    );
   if (config.checkMode === true) cannot("run check mode (--check): use one partition");
   if (config.trace !== undefined) cannot("write a trace (--trace) yet: use one partition");
 }
@@ -126,24 +123,40 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
       ...config.extraConfig,
     },
   });
+  // Objective samples: every shard's settled rows at the sampled clocks, assembled here whichever thread
+  // ran the shard; a sample is recorded when its last shard is in.
+  const sampler = new ObjectiveSampler(config.app, hostConfig.tables, {
+    objectiveEvery: hostConfig.objectiveEvery,
+    clocks: config.clocks,
+    shards: config.servers,
+  });
+  const recordSample = (s: ObjectiveSample | undefined) => {
+    if (s !== undefined) recorder.record({ k: "obj", ...s });
+  };
+  recordSample(sampler.start());
+  const onSnapshot = (shard: number, clock: number, tNs: number, rows: ModelRow[]) =>
+    recordSample(sampler.add(shard, clock, tNs, rows));
   let result: HostResult;
   let partitionStreams: StreamDigests[] = [];
   let threadTimes: ThreadTimes[] | undefined;
   if (partitions === 1) {
-    result = await new SimHost(hostConfig).run();
+    result = await new SimHost({ ...hostConfig, onSnapshot }).run();
   } else {
     lookaheadNs(profile);
     const outcomes =
       config.threads === undefined
-        ? await runPartitionsByTurns(hostConfig, partitions)
-        : await runPartitionThreads(settingsOf(config), config.threads, config.progress);
+        ? await runPartitionsByTurns({ ...hostConfig, onSnapshot }, partitions)
+        : await runPartitionThreads(settingsOf(config), config.threads, config.progress, onSnapshot);
     result = mergeResults(outcomes.map((o) => o.result));
     partitionStreams = outcomes.map((o) => o.streams);
     if (config.threads !== undefined) threadTimes = outcomes.map((o) => o.times!);
   }
   const { totals } = result;
   const busy = totals.computeNs + totals.waitNs + totals.commNs;
-  const last = result.objectives.at(-1);
+  const missing = sampler.missing();
+  if (missing.length > 0)
+    throw new Error(`objective samples never completed for clocks ${missing.join(", ")}`);
+  const last = sampler.samples.at(-1);
   const summaryWithoutHash = {
     app: config.app.name,
     workers: config.workers,
@@ -176,7 +189,7 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
   const summary: SimSummary = { ...summaryWithoutHash, traceSha256 };
   return {
     summary,
-    objectives: result.objectives,
+    objectives: sampler.samples,
     stalenessHistogram: result.staleness.entries(),
     ...(threadTimes === undefined ? {} : { threadTimes }),
   };

@@ -80,8 +80,7 @@ Flags:
   --placement KIND      row-to-shard placement: hash | range | modulo (default hash)
   --cache-rows N        process-cache capacity per machine, in rows (default: no limit)
   --partitions P        run the machines in P partitions on P threads (default 1): the same results,
-                        trace hash included, in less time on P cores; needs --objective-every 0,
-                        and no --trace or --check
+                        trace hash included, in less time on P cores; not with --trace or --check
 
 App flags:
 ${appOptionsHelp()}`;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseTrace, type TraceObjective, type TraceRecord } from "../../core/trace-format.ts";
 import { DEFAULT_MAX_FRAME_BYTES } from "../../runtime/codec.ts";
 import { createApp, type JobConfig, jobTables } from "../../runtime/job.ts";
-import { ObjectiveSampler } from "../../runtime/objective-samples.ts";
+import { jobSampler } from "../../runtime/objective-samples.ts";
 import { runOnRuntime } from "../../runtime/run-job.ts";
 import { buildCli } from "./support/build-cli.ts";
 import { type Run, runCli } from "./support/run-cli.ts";
@@ -131,7 +131,7 @@ describe("ObjectiveSampler (the coordinator's assembly)", () => {
     objectiveEvery: 3,
   };
   const app = createApp(job);
-  const sampler = () => new ObjectiveSampler(app, jobTables(app, job), job);
+  const sampler = () => jobSampler(app, jobTables(app, job), job);
 
   it("evaluates a clock once every shard sent it, at the last shard's time, and names what is missing", () => {
     const s = sampler();
