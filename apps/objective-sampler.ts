@@ -4,7 +4,6 @@
 // The runtime's coordinator gets the rows from its servers (runtime/coordinator.ts); the simulator from its
 // shards, or from its partitions' threads (sim/simulate.ts).
 
-import { performance } from "node:perf_hooks";
 import { rowKey } from "../core/keys.ts";
 import { initialRow, type RowValues, RowView } from "../core/rows.ts";
 import type { TableSpec } from "../core/tables.ts";
@@ -50,11 +49,17 @@ export class ObjectiveSampler {
   private readonly assembling = new Map<number, Assembling>();
   private toldSlow = false;
 
+  /**
+   * @param log with `nowMs`, a host's wall clock, says when an evaluation is slow (the runtime, whose
+   *   coordinator does nothing else meanwhile); without it nothing is timed (the simulator: apps are kept
+   *   free of wall-clock time).
+   */
   constructor(
     private readonly app: AppInstance,
     private readonly tables: readonly TableSpec[],
     private readonly plan: SamplePlan,
     private readonly log: (line: string) => void = () => {},
+    private readonly nowMs?: () => number,
   ) {}
 
   wants(clock: number): boolean {
@@ -106,10 +111,10 @@ export class ObjectiveSampler {
 
   evaluate(clock: number, t: number, model: Map<number, ModelRow>): ObjectiveSample {
     const view = modelView(this.tables, model);
-    const started = performance.now();
+    const started = this.nowMs?.() ?? 0;
     const value = this.app.objective(view);
     const metrics = this.app.evaluate?.(view);
-    const ms = performance.now() - started;
+    const ms = (this.nowMs?.() ?? 0) - started;
     if (ms >= SLOW_EVALUATION_MS && !this.toldSlow && this.plan.objectiveEvery > 0) {
       this.toldSlow = true;
       this.log(

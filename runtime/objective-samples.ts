@@ -2,6 +2,7 @@
 // ServerHost.sendSample), and the coordinator assembles them with the sampler both hosts share
 // (apps/objective-sampler.ts). Here: how much of that a server lets queue.
 
+import { performance } from "node:perf_hooks";
 import type { AppInstance } from "../apps/api.ts";
 import { ObjectiveSampler } from "../apps/objective-sampler.ts";
 import type { TableSpec } from "../core/tables.ts";
@@ -37,5 +38,6 @@ export function jobSampler(
 ): ObjectiveSampler {
   const plan = { objectiveEvery: job.objectiveEvery, clocks: job.clocks, shards: numShards(job) };
   const hint = `samples wait behind it (servers pause workers past ${SAMPLE_BACKLOG_BYTES / 2 ** 20} MiB queued)`;
-  return new ObjectiveSampler(app, tables, plan, (line) => log(`coordinator: ${line}; ${hint}`));
+  const say = (line: string) => log(`coordinator: ${line}; ${hint}`);
+  return new ObjectiveSampler(app, tables, plan, say, () => performance.now());
 }

@@ -34,30 +34,6 @@ export interface SimSettings {
   partitions?: number;
 }
 
-/** The settings alone, without what cannot leave this thread (the app, sinks, callbacks). */
-export function settingsOf(config: SimSettings): SimSettings {
-  const { workers, machines, servers, consistency, staleness, clocks, seed } = config;
-  const { profile, stragglers, objectiveEvery, placement, shuffleTies, cacheRows, checkMode, partitions } =
-    config;
-  return {
-    workers,
-    machines,
-    servers,
-    consistency,
-    staleness,
-    clocks,
-    seed,
-    profile,
-    stragglers,
-    objectiveEvery,
-    placement,
-    shuffleTies,
-    cacheRows,
-    checkMode,
-    partitions,
-  };
-}
-
 export function tablesFor(shapes: TableShape[], consistency: Consistency, staleness: number): TableSpec[] {
   return shapes.map((shape) => defineTable({ ...shape, consistency, staleness }));
 }

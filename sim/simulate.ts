@@ -10,7 +10,7 @@ import {
   type TraceRecord,
 } from "../core/trace-format.ts";
 import { type HostResult, SimHost, workerMachines } from "./host.ts";
-import { hostConfigFor, type SimSettings, settingsOf } from "./host-config.ts";
+import { hostConfigFor, type SimSettings } from "./host-config.ts";
 import { lookaheadNs } from "./partition.ts";
 import { type PartitionThreads, runPartitionThreads, type ThreadTimes } from "./partition-threads.ts";
 import { mergeResults, runPartitionsByTurns } from "./partitioned-run.ts";
@@ -146,7 +146,7 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
     const outcomes =
       config.threads === undefined
         ? await runPartitionsByTurns({ ...hostConfig, onSnapshot }, partitions)
-        : await runPartitionThreads(settingsOf(config), config.threads, config.progress, onSnapshot);
+        : await runPartitionThreads(settingsOnly(config), config.threads, config.progress, onSnapshot);
     result = mergeResults(outcomes.map((o) => o.result));
     partitionStreams = outcomes.map((o) => o.streams);
     if (config.threads !== undefined) threadTimes = outcomes.map((o) => o.times!);
@@ -193,4 +193,18 @@ export async function simulate(config: SimConfig): Promise<SimResult> {
     stalenessHistogram: result.staleness.entries(),
     ...(threadTimes === undefined ? {} : { threadTimes }),
   };
+}
+
+/** The settings alone, without what cannot leave this thread (the app, sinks, callbacks). */
+function settingsOnly(config: SimConfig): SimSettings {
+  const {
+    app: _app,
+    trace: _t,
+    traceDetail: _d,
+    progress: _p,
+    extraConfig: _e,
+    threads: _th,
+    ...settings
+  } = config;
+  return settings;
 }
