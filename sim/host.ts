@@ -27,7 +27,7 @@ import { objectiveDue } from "../core/trace-format.ts";
 import { EventQueue } from "./event-queue.ts";
 import { messageBytes, messageValues } from "./message-size.ts";
 import { Network } from "./network.ts";
-import { mergeTransfers, type PartitionLink, type Transfer } from "./partition.ts";
+import { mergeTransfers, type PartitionLink, partitionOf, type Transfer } from "./partition.ts";
 import type { HardwareProfile } from "./profiles.ts";
 import { type ActivityTotals, StalenessHistogram } from "./stats.ts";
 import type { StragglerModel } from "./stragglers.ts";
@@ -201,7 +201,7 @@ export class SimHost {
 
   /** Whether this host runs the machine (every machine, unless it runs one partition). */
   private owns(machine: number): boolean {
-    return this.link === null || machine % this.link.count === this.link.index;
+    return this.link === null || partitionOf(machine, this.link.count) === this.link.index;
   }
 
   /** A tie key for an event the entity schedules now (see the header comment). */
