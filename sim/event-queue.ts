@@ -15,12 +15,6 @@ export class EventQueue {
   private size = 0;
   private nextSeq = 0;
 
-  /**
-   * @param tieBreak optional source of sequence numbers. The default (a counter) runs simultaneous events
-   *   in scheduling order; a seeded random source reorders them, to expose hidden dependence on tie order.
-   */
-  constructor(private readonly tieBreak?: () => number) {}
-
   get length(): number {
     return this.size;
   }
@@ -30,16 +24,17 @@ export class EventQueue {
     return this.size === 0 ? Number.POSITIVE_INFINITY : this.times[0];
   }
 
+  /** Schedules after every event already pushed for the same time (the tie key is a counter). */
   push(timeNs: number, handler: () => void): void;
   push<T>(timeNs: number, handler: (arg: T) => void, arg: T): void;
   push(timeNs: number, handler: (arg: never) => void, arg?: unknown): void {
-    const seq = this.tieBreak === undefined ? this.nextSeq++ : this.tieBreak();
-    this.pushKeyed(timeNs, seq, handler as (arg: unknown) => void, arg);
+    this.pushKeyed(timeNs, this.nextSeq++, handler as (arg: unknown) => void, arg);
   }
 
   /**
    * Schedules with the caller's tie key: simultaneous events run in increasing key order. A host that gives
-   * every event a key of its own making gets an order that does not depend on when events were pushed.
+   * every event a key of its own making gets an order that does not depend on when events were pushed, and
+   * random keys reorder simultaneous events (the simulated host's --shuffle-ties).
    */
   pushKeyed<T>(timeNs: number, key: number, handler: (arg: T) => void, arg: T): void {
     if (this.size === this.times.length) this.grow();

@@ -83,12 +83,12 @@ describe("event queue", () => {
     );
   });
 
-  it("shuffles ties deterministically with a tie-break stream, never across times", () => {
+  it("shuffles ties deterministically with seeded tie keys, never across times", () => {
     const order = (seed: number) => {
       const r = stream(seed, "engine", "ties");
-      const q = new EventQueue(() => r.next());
+      const q = new EventQueue();
       const out: number[] = [];
-      for (let i = 0; i < 20; i++) q.push(i < 10 ? 5 : 9, () => out.push(i));
+      for (let i = 0; i < 20; i++) q.pushKeyed(i < 10 ? 5 : 9, r.next(), () => out.push(i), undefined);
       while (q.length > 0) q.pop()();
       return out;
     };
