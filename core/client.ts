@@ -190,9 +190,14 @@ export class ClientCore {
   readonly client: number;
   readonly workers: readonly number[];
   private readonly numShards: number;
-  private readonly tables: Map<number, TableSpec>;
+  private readonly tables: ReadonlyMap<number, TableSpec>;
   private readonly placement: Placement;
   private readonly localIndex = new Map<number, number>();
+  /**
+   * workers[0] when the workers are consecutive ranks in order (as both hosts place them), else -1: then a
+   * worker's index is a subtraction, not a lookup in a map that a host visiting many clients finds cold.
+   */
+  private readonly firstOfRun: number;
   private readonly workerClocks: Int32Array;
   private readonly blocked: Uint8Array;
   private procClock = 0;
@@ -255,6 +260,8 @@ export class ClientCore {
       if (this.localIndex.has(w)) throw new RangeError(`client ${config.client}: worker ${w} listed twice`);
       this.localIndex.set(w, i);
     });
+    const first = config.workers[0];
+    this.firstOfRun = config.workers.every((w, i) => w === first + i) ? first : -1;
     this.workerClocks = new Int32Array(config.workers.length);
     this.blocked = new Uint8Array(config.workers.length);
     this.outstanding = new Int32Array(config.numShards);
@@ -893,6 +900,10 @@ export class ClientCore {
   }
 
   private indexOf(worker: number): number {
+    if (this.firstOfRun >= 0) {
+      const at = worker - this.firstOfRun;
+      if (at >>> 0 === at && at < this.workerClocks.length) return at;
+    }
     const index = this.localIndex.get(worker);
     if (index === undefined)
       throw new RangeError(`worker ${worker} does not belong to client ${this.client}`);

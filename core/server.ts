@@ -36,7 +36,7 @@ export interface ServerReady {
 export class ServerShard {
   readonly shard: number;
   readonly numClients: number;
-  private readonly tables: Map<number, TableSpec>;
+  private readonly tables: ReadonlyMap<number, TableSpec>;
   /** Batches applied per client; equals the client's clock as this shard knows it. */
   private readonly applied: Int32Array;
   /** How many clients have applied exactly n batches, for each n at or above the server clock. */

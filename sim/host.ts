@@ -93,6 +93,9 @@ export interface ToClientInTransit {
   gate: Gate | null;
 }
 
+/** What an operation that completes at once returns: one settled promise serves them all. */
+const DONE: Promise<void> = Promise.resolve();
+
 /** The machine of each worker: workers are spread over machines in contiguous blocks. */
 export function workerMachines(workers: number, machines: number): Int32Array {
   const machineOf = new Int32Array(workers);
@@ -112,10 +115,16 @@ export class SimHost {
   private readonly tablesById: Map<number, TableSpec>;
   private now = 0;
   private running = 0;
+  /** Whether the engine waits for the running workers to block: the last one to do so runs it again. */
+  private engineWaits = false;
+  private windowEndNs = 0;
+  /** The promise run() returned. */
+  private settle!: { resolve: (result: HostResult) => void; reject: (e: unknown) => void };
   private failure: Error | null = null;
   private readonly resolvers: Array<((views: RowView[]) => void) | null>;
   /** Rows a blocked worker waits for, and the union of their shard parking, to split wait from comm. */
-  private readonly blockedKeys: Array<Set<number> | null>;
+  private readonly blockedTable: Int32Array;
+  private readonly blockedRows: Array<number[] | null>;
   private readonly blockedGate: Array<Gate | null>;
   private readonly blockedAt: Float64Array;
   private readonly workerClock: Int32Array;
@@ -192,7 +201,8 @@ export class SimHost {
     config.recorder.placeOn(this.machineOf, this.serverMachine);
     this.shardFreeNs = new Float64Array(servers);
     this.resolvers = new Array(workers).fill(null);
-    this.blockedKeys = new Array(workers).fill(null);
+    this.blockedTable = new Int32Array(workers);
+    this.blockedRows = new Array(workers).fill(null);
     this.blockedGate = new Array(workers).fill(null);
     this.blockedAt = new Float64Array(workers);
     this.workerClock = new Int32Array(workers);
@@ -210,39 +220,72 @@ export class SimHost {
     return this.tieSeed === undefined ? key : shuffledKey(this.tieSeed, key);
   }
 
-  async run(): Promise<HostResult> {
-    const { config } = this;
+  run(): Promise<HostResult> {
     // Each worker starts in an event of its own, so that its first steps happen in key order too.
-    for (let w = 0; w < config.workers; w++) {
+    for (let w = 0; w < this.config.workers; w++) {
       const m = this.machineOf[w];
       if (!this.owns(m)) continue;
       this.ownedWorkers++;
       this.queue.pushKeyed(0, this.keyFrom(m), this.startWorker, w);
     }
-    let windowEndNs = this.link === null ? Number.POSITIVE_INFINITY : this.link.firstWindowEndNs;
-    for (;;) {
-      while (this.running > 0) {
-        await null;
+    this.windowEndNs = this.link === null ? Number.POSITIVE_INFINITY : this.link.firstWindowEndNs;
+    return new Promise<HostResult>((resolve, reject) => {
+      this.settle = { resolve, reject };
+      this.runEvents();
+    });
+  }
+
+  /**
+   * Runs events until one resumes workers (the last of them to block runs it again, from a microtask, so
+   * that app code acts at the time of the event that resumed it), the window ends, or the run does.
+   */
+  private readonly runEvents = (): void => {
+    try {
+      for (;;) {
         if (this.failure !== null) throw this.failure;
+        if (this.running > 0) {
+          this.engineWaits = true;
+          return;
+        }
+        if (this.queue.nextTimeNs >= this.windowEndNs) {
+          if (this.link === null) this.finish();
+          else this.endWindow(this.link).then(this.nextWindow, this.settle.reject);
+          return;
+        }
+        const handler = this.queue.pop();
+        // A partitioned run that let a window run past a message still to come would go back in time here.
+        if (this.queue.lastTime < this.now) {
+          throw new Error(`simulated time went back from ${this.now} to ${this.queue.lastTime} ns`);
+        }
+        this.now = this.queue.lastTime;
+        this.sentThisEvent = 0;
+        this.eventsRun++;
+        handler(this.queue.lastArg);
       }
-      if (this.failure !== null) throw this.failure;
-      if (this.queue.nextTimeNs >= windowEndNs) {
-        if (this.link === null) break;
-        const next = await this.endWindow(this.link);
-        if (next === null) break;
-        windowEndNs = next;
-        continue;
-      }
-      const handler = this.queue.pop();
-      // A partitioned run that let a window run past a message still to come would go back in time here.
-      if (this.queue.lastTime < this.now) {
-        throw new Error(`simulated time went back from ${this.now} to ${this.queue.lastTime} ns`);
-      }
-      this.now = this.queue.lastTime;
-      this.sentThisEvent = 0;
-      this.eventsRun++;
-      handler(this.queue.lastArg);
+    } catch (e) {
+      this.settle.reject(e);
     }
+  };
+
+  private readonly nextWindow = (endNs: number | null): void => {
+    if (endNs === null) {
+      this.finish();
+      return;
+    }
+    this.windowEndNs = endNs;
+    this.runEvents();
+  };
+
+  private finish(): void {
+    try {
+      this.settle.resolve(this.result());
+    } catch (e) {
+      this.settle.reject(e);
+    }
+  }
+
+  private result(): HostResult {
+    const { config } = this;
     this.assertAllFinished();
     if (config.checkMode) this.recordFinalRows();
     let simTimeNs = 0;
@@ -323,9 +366,10 @@ export class SimHost {
     this.pumpClient(machine, null);
     if (views !== null) return Promise.resolve(views);
     this.blockedAt[rank] = this.now;
-    this.blockedKeys[rank] = new Set(rows.map((row) => rowKey(table, row)));
+    this.blockedTable[rank] = table;
+    this.blockedRows[rank] = rows.slice();
     this.blockedGate[rank] = null;
-    this.running--;
+    this.stopRunning();
     return new Promise<RowView[]>((resolve) => {
       this.resolvers[rank] = resolve;
     });
@@ -343,9 +387,9 @@ export class SimHost {
     this.totals.computeNs += durationNs;
     this.computeUnitsByWorker[rank] += units;
     // No work, no event: an event at the current time could run before ones already due (keys).
-    if (durationNs === 0) return Promise.resolve();
+    if (durationNs === 0) return DONE;
     this.config.recorder.span(rank, "compute", start, start + durationNs, clock);
-    this.running--;
+    this.stopRunning();
     const key = this.keyFrom(this.machineOf[rank]);
     return new Promise<void>((resolve) => {
       this.queue.pushKeyed(start + durationNs, key, this.resumeComputing, resolve);
@@ -384,11 +428,11 @@ export class SimHost {
     if (this.config.progress !== undefined && this.workerClocksDone % every === 0) {
       this.config.progress(this.workerClocksDone / total);
     }
-    return Promise.resolve();
+    return DONE;
   }
 
   private finished(rank: number): void {
-    this.running--;
+    this.stopRunning();
     this.doneAt[rank] = this.now;
     if (this.workerClock[rank] !== this.config.clocks) {
       this.fail(
@@ -398,6 +442,17 @@ export class SimHost {
     }
   }
 
+  /** A worker blocked or finished. */
+  private stopRunning(): void {
+    if (--this.running === 0) this.wake();
+  }
+
+  private wake(): void {
+    if (!this.engineWaits) return;
+    this.engineWaits = false;
+    queueMicrotask(this.runEvents);
+  }
+
   private fail(rank: number, e: unknown): void {
     if (this.failure === null) {
       const message = e instanceof Error ? e.message : String(e);
@@ -405,6 +460,7 @@ export class SimHost {
         cause: e,
       });
     }
+    this.wake();
   }
 
   private assertAllFinished(): void {
@@ -432,9 +488,11 @@ export class SimHost {
     }
     if (arrived !== null && arrived.gate !== null) {
       const workers = client.workers;
+      const { table, row } = arrived.message;
       for (let i = 0; i < workers.length; i++) {
         const w = workers[i];
-        if (this.blockedKeys[w]?.has(arrived.key) !== true) continue;
+        const rows = this.blockedRows[w];
+        if (rows === null || this.blockedTable[w] !== table || !rows.includes(row)) continue;
         const g = this.blockedGate[w];
         this.blockedGate[w] =
           g === null
@@ -545,7 +603,7 @@ export class SimHost {
   private resume(completion: ReadCompletion): void {
     const rank = completion.worker;
     const gate = this.blockedGate[rank];
-    this.blockedKeys[rank] = null;
+    this.blockedRows[rank] = null;
     this.blockedGate[rank] = null;
     const t0 = this.blockedAt[rank];
     const t1 = this.now;
