@@ -88,8 +88,8 @@ export interface ClientReady {
 
 /**
  * Everything the client knows about one row, in one place (a host touches many clients in turn, so each
- * visit finds their data cold in the CPU cache: one map lookup instead of four): its cached copy, whether a
- * request is on its way, and the reads waiting for it.
+ * visit finds their data cold in the CPU cache: one map lookup instead of several): its cached copy, whether
+ * a request is on its way, the reads waiting for it, and its uncommitted updates.
  */
 interface RowEntry {
   /** The row as a shard sent it + this client's committed batches it lacked; null while none is cached. */
@@ -106,6 +106,8 @@ interface RowEntry {
   /** A request for the row is on its way: one per row, however many workers wait for it. */
   inFlight: boolean;
   waiters: Waiter[] | null;
+  /** Uncommitted updates to the row, one element per timestamp, oldest first; null if none. */
+  updates: RowUpdates[] | null;
   /** Neighbours in the eviction order (cached rows only; oldest refresh first). */
   older: RowEntry | null;
   newer: RowEntry | null;
@@ -136,6 +138,7 @@ interface Waiter {
  * first wrote (parallel lists: usually one entry, so lists beat a map here).
  */
 interface RowUpdates {
+  clock: number;
   workers: number[];
   deltas: RowValues[];
 }
@@ -176,6 +179,7 @@ function newEntry(key: number): RowEntry {
     viewClock: -1,
     inFlight: false,
     waiters: null,
+    updates: null,
     older: null,
     newer: null,
     key,
@@ -201,7 +205,10 @@ export class ClientCore {
   private readonly workerClocks: Int32Array;
   private readonly blocked: Uint8Array;
   private procClock = 0;
-  /** Row key → entry. An entry without a cached row exists only while its row is requested or waited for. */
+  /**
+   * Row key → entry. An entry without a cached row exists only while its row is requested, waited for, or
+   * has uncommitted updates.
+   */
   private readonly rows = new Map<number, RowEntry>();
   /**
    * Cached rows in the order they were last refreshed: the eviction order. A linked list, not the Map's own
@@ -212,10 +219,11 @@ export class ClientCore {
   private newest: RowEntry | null = null;
   private cachedRows = 0;
   private readonly cacheCapacityRows: number;
-  /** Uncommitted updates: timestamp → row key → worker → delta. */
-  private readonly oplog = new Map<number, Map<number, RowUpdates>>();
-  /** Row key → how many timestamps of the oplog hold updates to it: most reads find none to add. */
-  private readonly oplogStamps = new Map<number, number>();
+  /**
+   * Timestamp → the rows with uncommitted updates stamped so, in the order they were first written: what
+   * the timestamp's batches will carry. The updates themselves are in the rows' entries.
+   */
+  private readonly oplog = new Map<number, RowEntry[]>();
   private readonly outstanding: Int32Array;
   private readonly subscriptions: Int32Array;
   private readonly subscribed = new Set<number>();
@@ -358,7 +366,7 @@ export class ClientCore {
           // Async never waits, but it does not keep a row forever either: refresh it in the background.
           this.request(spec, entry, row, 0);
         }
-        group.views[slot] = this.complete(worker, clock, spec, key, row, entry, "cache");
+        group.views[slot] = this.complete(worker, clock, spec, row, entry, "cache");
         continue;
       }
       group.missing++;
@@ -474,9 +482,10 @@ export class ClientCore {
    * the process clock back), so that the app may change its arrays once clock() returns.
    */
   private copyUnsentLent(worker: number, clock: number): void {
-    const byKey = this.oplog.get(clock);
-    if (byKey === undefined) return;
-    for (const updates of byKey.values()) {
+    const entries = this.oplog.get(clock);
+    if (entries === undefined) return;
+    for (const entry of entries) {
+      const updates = updatesAt(entry, clock)!;
       const at = updates.workers.indexOf(worker);
       if (at >= 0 && this.lent.delete(updates.deltas[at])) updates.deltas[at] = cloneRow(updates.deltas[at]);
     }
@@ -575,7 +584,6 @@ export class ClientCore {
         waiter.worker,
         this.workerClocks[index],
         spec,
-        key,
         message.row,
         cached,
         "server",
@@ -608,19 +616,17 @@ export class ClientCore {
     worker: number,
     clock: number,
     spec: TableSpec,
-    key: number,
     row: number,
     cached: CachedRow,
     source: "cache" | "server",
   ): RowView {
     let values: RowValues | null = null;
     const window = clock + spec.staleness - 1;
-    if (this.oplogStamps.has(key)) {
-      for (const [t, byKey] of this.oplog) {
-        const updates = byKey.get(key);
-        if (updates === undefined) continue;
+    const stamped = cached.updates;
+    if (stamped !== null) {
+      for (const updates of stamped) {
         for (let i = 0; i < updates.workers.length; i++) {
-          if (updates.workers[i] !== worker && t > window) continue;
+          if (updates.workers[i] !== worker && updates.clock > window) continue;
           if (values === null) values = cloneRow(cached.base);
           addRow(values, updates.deltas[i]);
         }
@@ -698,12 +704,18 @@ export class ClientCore {
     }
   }
 
-  /** Takes a cached row that no read waits for out of the cache. */
+  /** Takes a cached row that no read waits for out of the cache (its entry stays while it has updates). */
   private drop(entry: RowEntry): void {
     this.unlink(entry);
-    this.rows.delete(entry.key);
     this.cachedRows--;
     this.letGo(entry.base as RowValues, entry.viewClock);
+    entry.base = null;
+    this.forgetIfIdle(entry);
+  }
+
+  /** Deletes the entry of a row that is not cached, if it is not requested, waited for, or updated either. */
+  private forgetIfIdle(entry: RowEntry): void {
+    if (entry.waiters === null && !entry.inFlight && entry.updates === null) this.rows.delete(entry.key);
   }
 
   /** The cache no longer holds `values`; a view handed out at viewClock may still be read until it ends. */
@@ -775,7 +787,8 @@ export class ClientCore {
   private findDelta(worker: number, clock: number, key: number): RowValues | null {
     const memo = this.memoFor(worker, clock, key);
     if (memo !== null) return memo;
-    const updates = this.oplog.get(clock)?.get(key);
+    const entry = this.rows.get(key);
+    const updates = entry === undefined ? undefined : updatesAt(entry, clock);
     if (updates === undefined) return null;
     const at = updates.workers.indexOf(worker);
     return at >= 0 ? updates.deltas[at] : null;
@@ -791,9 +804,12 @@ export class ClientCore {
   ): RowValues {
     const memo = this.memoFor(worker, clock, key);
     if (memo !== null) return memo;
-    let byKey = this.oplog.get(clock);
-    if (byKey === undefined) this.oplog.set(clock, (byKey = new Map()));
-    const updates = byKey.get(key);
+    let entry = this.rows.get(key);
+    if (entry === undefined) {
+      entry = newEntry(key);
+      this.rows.set(key, entry);
+    }
+    const updates = updatesAt(entry, clock);
     const at = updates === undefined ? -1 : updates.workers.indexOf(worker);
     let delta: RowValues;
     if (at >= 0) {
@@ -803,8 +819,10 @@ export class ClientCore {
       delta = initial ?? newRow(spec);
       if (updates === undefined) {
         // Lists made with their first element: an empty list's first push reserves room for 16.
-        byKey.set(key, { workers: [worker], deltas: [delta] });
-        this.oplogStamps.set(key, (this.oplogStamps.get(key) ?? 0) + 1);
+        addUpdates(entry, { clock, workers: [worker], deltas: [delta] });
+        const stamped = this.oplog.get(clock);
+        if (stamped === undefined) this.oplog.set(clock, [entry]);
+        else stamped.push(entry);
       } else {
         updates.workers.push(worker);
         updates.deltas.push(delta);
@@ -819,17 +837,16 @@ export class ClientCore {
 
   /** Sends every update stamped `t` as one batch per shard (empty batches too: they carry the clock). */
   private flush(t: number): void {
-    const byKey = this.oplog.get(t);
+    const stamped = this.oplog.get(t);
     this.oplog.delete(t);
     this.memoDelta = null;
     // Each shard's list is made with its first row (an empty list's first push reserves room for 16); a shard
     // with none gets an empty batch, which still carries the clock.
     const perShard: Array<RowDelta[] | undefined> = new Array(this.numShards);
-    if (byKey !== undefined) {
-      for (const [key, { deltas }] of byKey) {
-        const stamps = this.oplogStamps.get(key)! - 1;
-        if (stamps === 0) this.oplogStamps.delete(key);
-        else this.oplogStamps.set(key, stamps);
+    if (stamped !== undefined) {
+      for (const entry of stamped) {
+        const { key } = entry;
+        const { deltas } = takeOldestUpdates(entry, t);
         let sum = deltas[0];
         if (deltas.length > 1 && this.lent.size > 0 && this.lent.delete(sum)) sum = cloneRow(sum);
         for (let i = 1; i < deltas.length; i++) {
@@ -846,19 +863,20 @@ export class ClientCore {
         const list = perShard[shard];
         if (list === undefined) perShard[shard] = [delta];
         else list.push(delta);
-        const cached = this.rows.get(key);
         // A row that no read from the next process clock on may take is only ever fetched again, so it is not
         // brought up to date: most rows are read at the edge of their window, and copying them here (they are
         // shared) was ~5% of a 10,000-worker simulation.
-        if (cached !== undefined && isCached(cached) && cached.clock >= requiredClock(spec, t + 1)) {
-          if (cached.shared) {
-            const copy = cloneRow(cached.base);
-            this.letGo(cached.base, cached.viewClock);
-            cached.base = copy;
-            cached.shared = false;
-            cached.viewClock = -1;
+        if (isCached(entry) && entry.clock >= requiredClock(spec, t + 1)) {
+          if (entry.shared) {
+            const copy = cloneRow(entry.base);
+            this.letGo(entry.base, entry.viewClock);
+            entry.base = copy;
+            entry.shared = false;
+            entry.viewClock = -1;
           }
-          addRow(cached.base, sum);
+          addRow(entry.base, sum);
+        } else if (entry.base === null) {
+          this.forgetIfIdle(entry);
         }
       }
     }
@@ -955,4 +973,39 @@ function checkDeltaValue(spec: TableSpec, delta: number): void {
   if (spec.valueType === "int32" && !Number.isInteger(delta)) {
     throw new RangeError(`table ${spec.name} holds int32 counts; increment ${delta} is not an integer`);
   }
+}
+
+/** The row's uncommitted updates stamped `clock`, if any. */
+function updatesAt(entry: RowEntry, clock: number): RowUpdates | undefined {
+  const stamped = entry.updates;
+  if (stamped === null) return undefined;
+  for (let i = 0; i < stamped.length; i++) if (stamped[i].clock === clock) return stamped[i];
+  return undefined;
+}
+
+/**
+ * Adds a timestamp's updates to the row's, in clock order: a read adds them oldest first, whatever order
+ * the local workers first wrote the timestamps in.
+ */
+function addUpdates(entry: RowEntry, updates: RowUpdates): void {
+  const stamped = entry.updates;
+  if (stamped === null) {
+    entry.updates = [updates];
+    return;
+  }
+  let at = stamped.length;
+  while (at > 0 && stamped[at - 1].clock > updates.clock) at--;
+  stamped.splice(at, 0, updates);
+}
+
+/** Takes the row's oldest updates, which flushing timestamp `clock` requires to be stamped `clock`. */
+function takeOldestUpdates(entry: RowEntry, clock: number): RowUpdates {
+  const stamped = entry.updates;
+  if (stamped === null || stamped[0].clock !== clock) {
+    throw new Error(`client oplog: row ${entry.key} has no updates stamped ${clock} to flush`);
+  }
+  const oldest = stamped[0];
+  if (stamped.length === 1) entry.updates = null;
+  else stamped.shift();
+  return oldest;
 }
