@@ -108,24 +108,21 @@ function normalise(parts: Part[]): string {
     .join("+");
 }
 
-/** Per-worker state of one model, created on first use. */
-type PerWorker<T> = Map<number, T>;
-
-function perWorker<T>(map: PerWorker<T>, worker: number, make: () => T): T {
-  let v = map.get(worker);
-  if (v === undefined) map.set(worker, (v = make()));
-  return v;
-}
+/**
+ * Per-worker state of one model, indexed by worker and created on first use (an array: a map here was a cold
+ * lookup per compute() at thousands of workers).
+ */
+type PerWorker<T> = Array<T | undefined>;
 
 /** Per-clock multiplicative draws, drawn once per (worker, clock) in clock order. */
-function perClock(seed: number, label: string, draw: (r: Random) => number) {
-  const state: PerWorker<{ random: Random; clock: number; value: number }> = new Map();
+function perClock(seed: number, workers: number, label: string, draw: (r: Random) => number) {
+  const state: PerWorker<{ random: Random; clock: number; value: number }> = new Array(workers);
   return (worker: number, clock: number): number => {
-    const s = perWorker(state, worker, () => ({
-      random: stream(seed, `worker/${worker}`, label),
-      clock: -1,
-      value: 1,
-    }));
+    let s = state[worker];
+    if (s === undefined) {
+      s = { random: stream(seed, `worker/${worker}`, label), clock: -1, value: 1 };
+      state[worker] = s;
+    }
     while (s.clock < clock) {
       s.value = draw(s.random);
       s.clock++;
@@ -158,11 +155,11 @@ export function makeStragglers(spec: string, workers: number, seed: number): Str
         break;
       }
       case "jitter":
-        slowdowns.push(perClock(seed, label, (r) => 1 + (p.mean > 0 ? r.exponential(1 / p.mean) : 0)));
+        slowdowns.push(perClock(seed, workers, label, (r) => 1 + (p.mean > 0 ? r.exponential(1 / p.mean) : 0)));
         break;
       case "pareto":
         slowdowns.push(
-          perClock(seed, label, (r) => {
+          perClock(seed, workers, label, (r) => {
             let u = r.next();
             while (u === 0) u = r.next();
             return Math.min(p.max, u ** (-1 / p.alpha));
@@ -173,13 +170,15 @@ export function makeStragglers(spec: string, workers: number, seed: number): Str
         const durationNs = p.ms * 1e6;
         // Pauses arrive per second of compute (a worker only collects garbage while it runs): `untilNs` is
         // the compute time left before the worker's next pause.
-        const next: PerWorker<{ random: Random; untilNs: number }> = new Map();
+        const next: PerWorker<{ random: Random; untilNs: number }> = new Array(workers);
         pauses.push((w, computeNs) => {
           if (p.rate === 0 || durationNs === 0) return 0;
-          const s = perWorker(next, w, () => {
+          let s = next[w];
+          if (s === undefined) {
             const random = stream(seed, `worker/${w}`, label);
-            return { random, untilNs: random.exponential(p.rate) * 1e9 };
-          });
+            s = { random, untilNs: random.exponential(p.rate) * 1e9 };
+            next[w] = s;
+          }
           let total = 0;
           s.untilNs -= computeNs;
           while (s.untilNs <= 0) {
