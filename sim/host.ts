@@ -32,6 +32,7 @@ import type { HardwareProfile } from "./profiles.ts";
 import { type ActivityTotals, StalenessHistogram } from "./stats.ts";
 import type { StragglerModel } from "./stragglers.ts";
 import type { TraceRecorder } from "./trace-recorder.ts";
+import { TransferWriter } from "./transfer-codec.ts";
 
 /**
  * Bumped whenever the same settings give other results (a change of a model, or of the event order), so that
@@ -146,8 +147,11 @@ export class SimHost {
   /** Messages sent by the event being run so far: with its time and key, the order a receiver sees. */
   private sentThisEvent = 0;
   private readonly link: PartitionLink | null;
-  /** Messages of this window whose receivers' NICs have not taken them yet (partitioned runs only). */
-  private crossing: Transfer[] = [];
+  /**
+   * Messages of this window whose receivers' NICs have not taken them yet (partitioned runs only): for each
+   * other partition, flattened as they are sent (its own writer stays empty); and this partition's own.
+   */
+  private readonly crossing: TransferWriter[];
   private local: Transfer[] = [];
   /** The earliest delivery any of them can get: their events exist only after the window's end. */
   private transfersEarliestNs = Number.POSITIVE_INFINITY;
@@ -156,6 +160,7 @@ export class SimHost {
     const { workers, machines, servers, profile } = config;
     this.tieSeed = config.shuffleTies;
     this.link = config.partition ?? null;
+    this.crossing = Array.from({ length: this.link?.count ?? 0 }, () => new TransferWriter());
     this.queue = new EventQueue();
     this.scheduledBy = new Float64Array(machines + servers);
     this.computeUnitsByWorker = new Float64Array(workers);
@@ -318,9 +323,8 @@ export class SimHost {
    * order one queue would have sent them. Returns the next window's end, or null when the run is over.
    */
   private async endWindow(link: PartitionLink): Promise<number | null> {
-    const out = this.crossing;
+    const out = this.crossing.map((writer) => writer.take());
     const earliestNs = Math.min(this.queue.nextTimeNs, this.transfersEarliestNs);
-    this.crossing = [];
     this.transfersEarliestNs = Number.POSITIVE_INFINITY;
     const window = await link.exchange(out, earliestNs);
     if (window === null) return null;
@@ -549,7 +553,7 @@ export class SimHost {
       toClient,
     };
     if (this.owns(toMachine)) this.local.push(transfer);
-    else this.crossing.push(transfer);
+    else this.crossing[partitionOf(toMachine, this.crossing.length)].write(transfer);
     this.transfersEarliestNs = Math.min(
       this.transfersEarliestNs,
       this.network.earliestDeliveryNs(transfer.txEndNs),

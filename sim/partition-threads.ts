@@ -23,11 +23,11 @@ import { type DenseValues, SparseValues } from "../core/rows.ts";
 import type { TableSpec, ValueType } from "../core/tables.ts";
 import { SimHost } from "./host.ts";
 import { hostConfigFor, type SimSettings } from "./host-config.ts";
-import { lookaheadNs, type PartitionLink, partitionOf, type Transfer, type Window } from "./partition.ts";
+import { lookaheadNs, type PartitionLink, type Transfer, type Window } from "./partition.ts";
 import type { PartitionOutcome } from "./partitioned-run.ts";
 import { StalenessHistogram } from "./stats.ts";
 import { type StreamDigests, TraceRecorder } from "./trace-recorder.ts";
-import { decodeTransfers, encodeTransfers } from "./transfer-codec.ts";
+import { decodeTransfers } from "./transfer-codec.ts";
 
 /** How to start partition threads. */
 export interface PartitionThreads {
@@ -202,7 +202,7 @@ export async function runPartitionThread(
     const recorder = new TraceRecorder();
     const config = hostConfigFor(settings, app, recorder);
     const tables = new Map(config.tables.map((t) => [t.id, t]));
-    const times: ThreadTimes = { windows: 0, encodeSeconds: 0, waitSeconds: 0, decodeSeconds: 0 };
+    const times: ThreadTimes = { windows: 0, postSeconds: 0, waitSeconds: 0, decodeSeconds: 0 };
     const host = new SimHost({
       ...config,
       partition: threadLink(data, lookaheadNs(config.profile), tables, times),
@@ -233,7 +233,8 @@ export async function runPartitionThread(
 /** Where a partition thread's time went at windows' ends, for benchmarks (wall-clock, not simulated). */
 export interface ThreadTimes {
   windows: number;
-  encodeSeconds: number;
+  /** Posting the window's messages to the others (the host encodes each as it is sent). */
+  postSeconds: number;
   /** At the barrier: the others' longer windows and collector pauses. */
   waitSeconds: number;
   decodeSeconds: number;
@@ -251,14 +252,12 @@ function threadLink(
     index,
     count,
     firstWindowEndNs: lookahead,
-    exchange(out: Transfer[], earliestNs: number): Window | null {
+    exchange(out: Float64Array[], earliestNs: number): Window | null {
       const t0 = process.hrtime.bigint();
       times.windows++;
-      const perPeer: Transfer[][] = Array.from({ length: count }, () => []);
-      for (const t of out) perPeer[partitionOf(t.toMachine, count)].push(t);
       for (let q = 0; q < count; q++) {
         if (q === index) continue;
-        const data = encodeTransfers(perPeer[q]);
+        const data = out[q];
         ports[q]!.postMessage({ earliestNs, data }, [data.buffer as ArrayBuffer]);
       }
       const t1 = process.hrtime.bigint();
@@ -276,7 +275,7 @@ function threadLink(
         imports.push(decodeTransfers(data, tables));
       }
       const t3 = process.hrtime.bigint();
-      times.encodeSeconds += Number(t1 - t0) / 1e9;
+      times.postSeconds += Number(t1 - t0) / 1e9;
       times.waitSeconds += Number(t2 - t1) / 1e9;
       times.decodeSeconds += Number(t3 - t2) / 1e9;
       return earliest === Number.POSITIVE_INFINITY ? null : { imports, endNs: earliest + lookahead };

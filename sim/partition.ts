@@ -13,8 +13,10 @@
 // order (sent time, key of the sending event, position in it) before the NIC takes them.
 
 import type { ToShard } from "../core/messages.ts";
+import type { TableSpec } from "../core/tables.ts";
 import type { ToClientInTransit } from "./host.ts";
 import type { HardwareProfile } from "./profiles.ts";
+import { decodeTransfers } from "./transfer-codec.ts";
 
 /** A message between machines whose receiving half of the network path is still to come. */
 export interface Transfer {
@@ -48,11 +50,11 @@ export interface PartitionLink {
   count: number;
   firstWindowEndNs: number;
   /**
-   * Hands over this window's messages for other partitions (in send order) and the earliest time at which
-   * this partition has or will deliver anything; resolves to the next window, or null when no partition
-   * has anything left to run.
+   * Hands over this window's messages for other partitions (`out[q]`: those for partition q, in send order,
+   * flattened by transfer-codec.ts; empty for this one) and the earliest time at which this partition has
+   * or will deliver anything; resolves to the next window, or null when no partition has anything left.
    */
-  exchange(out: Transfer[], earliestNs: number): Window | null | Promise<Window | null>;
+  exchange(out: Float64Array[], earliestNs: number): Window | null | Promise<Window | null>;
 }
 
 /** The lookahead of a profile, or an error saying why it cannot be partitioned. */
@@ -103,8 +105,12 @@ export function partitionOf(machine: number, count: number): number {
  * Links for P partitions that run in this thread, taking turns at each window's end: the reference the
  * threaded driver must agree with, and what tests use.
  */
-export function inProcessLinks(count: number, lookahead: number): PartitionLink[] {
-  type Arrival = { out: Transfer[]; earliestNs: number; resolve: (w: Window | null) => void };
+export function inProcessLinks(
+  count: number,
+  lookahead: number,
+  tables: ReadonlyMap<number, TableSpec>,
+): PartitionLink[] {
+  type Arrival = { out: Float64Array[]; earliestNs: number; resolve: (w: Window | null) => void };
   let arrived: Arrival[] = [];
   const settle = () => {
     const all = arrived;
@@ -114,19 +120,18 @@ export function inProcessLinks(count: number, lookahead: number): PartitionLink[
       for (const a of all) a.resolve(null);
       return;
     }
-    const inbox = all.map(() => all.map((): Transfer[] => []));
-    all.forEach((from, q) => {
-      for (const t of from.out) inbox[partitionOf(t.toMachine, count)][q].push(t);
-    });
     all.forEach((a, index) => {
-      a.resolve({ imports: inbox[index].filter((_, q) => q !== index), endNs: earliestNs + lookahead });
+      const imports = all
+        .filter((_, q) => q !== index)
+        .map((from) => decodeTransfers(from.out[index], tables));
+      a.resolve({ imports, endNs: earliestNs + lookahead });
     });
   };
   return Array.from({ length: count }, (_, index) => ({
     index,
     count,
     firstWindowEndNs: lookahead,
-    exchange: (out: Transfer[], earliestNs: number) =>
+    exchange: (out: Float64Array[], earliestNs: number) =>
       new Promise<Window | null>((resolve) => {
         arrived[index] = { out, earliestNs, resolve };
         if (Object.keys(arrived).length === count) settle();

@@ -17,7 +17,8 @@ export interface PartitionOutcome {
 
 /** Runs the partitions in this thread, each running its window in turn. */
 export async function runPartitionsByTurns(config: HostConfig, count: number): Promise<PartitionOutcome[]> {
-  const links = inProcessLinks(count, lookaheadNs(config.profile));
+  const tables = new Map(config.tables.map((t) => [t.id, t]));
+  const links = inProcessLinks(count, lookaheadNs(config.profile), tables);
   return Promise.all(
     links.map(async (link) => {
       const recorder = new TraceRecorder();

@@ -155,7 +155,9 @@ export function makeStragglers(spec: string, workers: number, seed: number): Str
         break;
       }
       case "jitter":
-        slowdowns.push(perClock(seed, workers, label, (r) => 1 + (p.mean > 0 ? r.exponential(1 / p.mean) : 0)));
+        slowdowns.push(
+          perClock(seed, workers, label, (r) => 1 + (p.mean > 0 ? r.exponential(1 / p.mean) : 0)),
+        );
         break;
       case "pareto":
         slowdowns.push(

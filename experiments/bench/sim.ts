@@ -154,7 +154,7 @@ export const simBench: BenchSuite = {
         threads:
           threadTimes?.map((t) => ({
             windows: t.windows,
-            encodeSeconds: round3(t.encodeSeconds),
+            postSeconds: round3(t.postSeconds),
             waitSeconds: round3(t.waitSeconds),
             decodeSeconds: round3(t.decodeSeconds),
           })) ?? null,
