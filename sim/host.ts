@@ -90,7 +90,6 @@ interface Gate {
 export interface ToClientInTransit {
   client: number;
   message: ServerMessage;
-  key: number;
   gate: Gate | null;
 }
 
@@ -136,7 +135,8 @@ export class SimHost {
   /** When each shard is done with every message that has reached it. */
   private readonly shardFreeNs: Float64Array;
   /** client → row key → time the row's shard parked that client's read of it (a row lives on one shard). */
-  private readonly parkedAt: Array<Map<number, number>> = [];
+  /** Made at a client's first parked read and dropped once empty: most replies then find none to look up. */
+  private readonly parkedAt: Array<Map<number, number> | undefined>;
   private readonly totals: ActivityTotals = { computeUnits: 0, computeNs: 0, waitNs: 0, commNs: 0 };
   private readonly staleness = new StalenessHistogram();
   private readonly computeUnitsByWorker: Float64Array;
@@ -180,7 +180,6 @@ export class SimHost {
     this.clients = new Array<ClientCore>(machines);
     this.shards = new Array<ServerShard>(servers);
     for (let m = 0; m < machines; m++) {
-      this.parkedAt.push(new Map());
       if (!this.owns(m)) continue;
       this.clients[m] = new ClientCore({
         client: m,
@@ -205,6 +204,7 @@ export class SimHost {
     }
     config.recorder.placeOn(this.machineOf, this.serverMachine);
     this.shardFreeNs = new Float64Array(servers);
+    this.parkedAt = new Array(machines).fill(undefined);
     this.resolvers = new Array(workers).fill(null);
     this.blockedTable = new Int32Array(workers);
     this.blockedRows = new Array(workers).fill(null);
@@ -638,7 +638,9 @@ export class SimHost {
     const startNs = Math.max(this.now, this.shardFreeNs[shard]);
     const server = this.shards[shard];
     if (message.type === "read" && message.requiredClock > server.clock) {
-      this.parkedAt[message.client].set(rowKey(message.table, message.row), startNs);
+      let parked = this.parkedAt[message.client];
+      if (parked === undefined) this.parkedAt[message.client] = parked = new Map();
+      parked.set(rowKey(message.table, message.row), startNs);
     }
     server.receive(message);
     const ready = server.drain();
@@ -663,18 +665,19 @@ export class SimHost {
 
   private sendToClient(shard: number, client: number, message: ServerMessage): void {
     let gate: Gate | null = null;
-    const key = rowKey(message.table, message.row);
+    const parked = this.parkedAt[client];
     if (message.pushed) {
       gate = { fromNs: 0, toNs: this.now };
-    } else {
-      const parked = this.parkedAt[client];
+    } else if (parked !== undefined) {
+      const key = rowKey(message.table, message.row);
       const since = parked.get(key);
       if (since !== undefined) {
         parked.delete(key);
+        if (parked.size === 0) this.parkedAt[client] = undefined;
         gate = { fromNs: since, toNs: this.now };
       }
     }
-    const item: ToClientInTransit = { client, message, key, gate };
+    const item: ToClientInTransit = { client, message, gate };
     this.transmit(this.serverMachine[shard], client, messageBytes(message, this.tablesById), null, item);
   }
 

@@ -32,7 +32,7 @@ export class TransferWriter {
 
   /** Appends one transfer. */
   write(t: Transfer): void {
-    this.reserve(ENVELOPE + 11);
+    this.reserve(ENVELOPE + 10);
     const out = this.out;
     let f = this.f;
     out[f++] = t.sentNs;
@@ -45,10 +45,9 @@ export class TransferWriter {
     out[f++] = t.txStartNs;
     out[f++] = t.txEndNs;
     if (t.toClient !== null) {
-      const { client, message: m, key, gate } = t.toClient;
+      const { client, message: m, gate } = t.toClient;
       out[f++] = ROW;
       out[f++] = client;
-      out[f++] = key;
       out[f++] = gate === null ? 0 : 1;
       out[f++] = gate?.fromNs ?? 0;
       out[f++] = gate?.toNs ?? 0;
@@ -169,18 +168,17 @@ export function decodeTransfers(data: Float64Array, tables: ReadonlyMap<number, 
     f += ENVELOPE;
     if (kind === ROW) {
       const client = data[f];
-      const key = data[f + 1];
-      const gate = data[f + 2] === 1 ? { fromNs: data[f + 3], toNs: data[f + 4] } : null;
-      const shard = data[f + 5];
-      const table = data[f + 6];
-      const row = data[f + 7];
-      const clock = data[f + 8];
-      const version = data[f + 9];
-      const pushed = data[f + 10] === 1;
-      f += 11;
+      const gate = data[f + 1] === 1 ? { fromNs: data[f + 2], toNs: data[f + 3] } : null;
+      const shard = data[f + 4];
+      const table = data[f + 5];
+      const row = data[f + 6];
+      const clock = data[f + 7];
+      const version = data[f + 8];
+      const pushed = data[f + 9] === 1;
+      f += 10;
       const values = getRow(table);
       const message: RowMessage = { type: "row", shard, table, row, clock, version, values, pushed };
-      t.toClient = { client, message, key, gate };
+      t.toClient = { client, message, gate };
     } else if (kind === READ) {
       const message: ReadMessage = {
         type: "read",

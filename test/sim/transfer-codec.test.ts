@@ -79,7 +79,6 @@ const transfers: Transfer[] = [
     toShard: null,
     toClient: {
       client: 4,
-      key: 3 * 2 ** 32 + 7,
       gate: { fromNs: 10, toNs: 20.5 },
       message: {
         type: "row",
@@ -98,7 +97,6 @@ const transfers: Transfer[] = [
     toShard: null,
     toClient: {
       client: 5,
-      key: 1,
       gate: null,
       message: {
         type: "row",
