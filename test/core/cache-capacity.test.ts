@@ -36,6 +36,37 @@ describe("bounded process cache", () => {
     expect(cluster.completed.get(0)!.get(0)).toBe(5); // its own committed update is there
   });
 
+  it("a row evicted with uncommitted updates keeps them: reads still see them, and they are sent once", () => {
+    const cluster = new MemoryCluster({
+      tables: [table],
+      numShards: 1,
+      clients: [[0]],
+      cacheCapacityRows: 1,
+    });
+    const client = cluster.clients[0];
+    const readNow = (row: number) => {
+      const v = client.read(0, 0, row);
+      if (v !== null) return v;
+      cluster.pump();
+      cluster.settle();
+      return cluster.completed.get(0)!;
+    };
+    readNow(1);
+    client.inc(0, 0, 1, 0, 5); // uncommitted until clock()
+    readNow(2); // evicts row 1, whose update must survive the eviction
+    expect(client.cachedRow(0, 1)).toBeUndefined();
+    expect(readNow(1).get(0)).toBe(5); // fetched again, its own update added
+    client.inc(0, 0, 1, 0, 2);
+    readNow(2); // evicts row 1 again
+    client.clock(0); // sends row 1's updates, 7 in all
+    cluster.pump();
+    cluster.settle();
+    for (let c = 1; c < 6; c++) client.clock(0); // past the staleness bound: every read comes from the shard
+    cluster.pump();
+    cluster.settle();
+    expect(readNow(1).get(0)).toBe(7);
+  });
+
   it("a refreshed row still counts once: refreshing does not push another row out", () => {
     const bsp = defineTable({ id: 1, name: "b", width: 1, consistency: "bsp" });
     const cluster = new MemoryCluster({ tables: [bsp], numShards: 1, clients: [[0]], cacheCapacityRows: 2 });

@@ -5,7 +5,7 @@ import type { RowValues } from "../../core/rows.ts";
 import { SparseValues } from "../../core/rows.ts";
 import { defineTable } from "../../core/tables.ts";
 import type { Transfer } from "../../sim/partition.ts";
-import { decodeTransfers, encodeTransfers } from "../../sim/transfer-codec.ts";
+import { decodeTransfers, encodeTransfers, TransferWriter } from "../../sim/transfer-codec.ts";
 
 const tables = new Map(
   [
@@ -155,6 +155,19 @@ describe("transfer codec", () => {
   it("encodes nothing as an empty array", () => {
     expect(encodeTransfers([]).length).toBe(0);
     expect(decodeTransfers(new Float64Array(0), tables)).toEqual([]);
+  });
+
+  it("a writer grows past its first buffer and starts afresh after each take", () => {
+    const writer = new TransferWriter();
+    const many = Array.from({ length: 600 }, (_, i) => transfers[i % transfers.length]);
+    for (const t of many) writer.write(t);
+    const first = writer.take();
+    expect(first.length).toBeGreaterThan(1 << 12);
+    expect(decodeTransfers(first, tables).map(comparable)).toEqual(many.map(comparable));
+    expect(writer.length).toBe(0);
+    writer.write(transfers[1]);
+    expect(decodeTransfers(writer.take(), tables).map(comparable)).toEqual([comparable(transfers[1])]);
+    expect(writer.take().length).toBe(0);
   });
 
   it("names an unknown table", () => {
