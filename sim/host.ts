@@ -3,9 +3,9 @@
 // simulated time from the hardware profile and the straggler models.
 //
 // Apps are async functions. A worker runs (in microtasks) until it blocks on a simulated operation: a read
-// that misses the cache, or compute(). The engine counts running workers and lets microtasks drain before it
-// takes the next event, so app code always acts at the simulated time of the event that resumed it, and
-// the interleaving is fixed by the event order alone.
+// that misses the cache, or compute(). The engine counts running workers; after an event that resumed some,
+// it stops until the last of them blocks, which queues its next step as a microtask. So app code always acts
+// at the simulated time of the event that resumed it, and the interleaving is fixed by the event order alone.
 //
 // Every event gets a tie key from the entity that schedules it (a machine's client or a shard) and that
 // entity's count of events so far, and simultaneous events run in key order. The order therefore does not
