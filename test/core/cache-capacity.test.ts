@@ -5,13 +5,9 @@ import { defineTable } from "../../core/tables.ts";
 describe("bounded process cache", () => {
   const table = defineTable({ id: 0, name: "t", width: 2, consistency: "ssp", staleness: 4 });
 
-  it("holds at most its capacity, refetches evicted rows, and keeps read-my-writes across eviction", () => {
-    const cluster = new MemoryCluster({
-      tables: [table],
-      numShards: 1,
-      clients: [[0]],
-      cacheCapacityRows: 2,
-    });
+  /** One worker on one client with a cache of `cacheCapacityRows`, and a read that waits for its reply. */
+  const oneClient = (cacheCapacityRows: number) => {
+    const cluster = new MemoryCluster({ tables: [table], numShards: 1, clients: [[0]], cacheCapacityRows });
     const client = cluster.clients[0];
     const readNow = (row: number) => {
       const v = client.read(0, 0, row);
@@ -20,6 +16,11 @@ describe("bounded process cache", () => {
       cluster.settle();
       return cluster.completed.get(0)!;
     };
+    return { cluster, client, readNow };
+  };
+
+  it("holds at most its capacity, refetches evicted rows, and keeps read-my-writes across eviction", () => {
+    const { cluster, client, readNow } = oneClient(2);
     readNow(1);
     client.inc(0, 0, 1, 0, 5);
     client.clock(0); // commits row 1's update
@@ -37,20 +38,7 @@ describe("bounded process cache", () => {
   });
 
   it("a row evicted with uncommitted updates keeps them: reads still see them, and they are sent once", () => {
-    const cluster = new MemoryCluster({
-      tables: [table],
-      numShards: 1,
-      clients: [[0]],
-      cacheCapacityRows: 1,
-    });
-    const client = cluster.clients[0];
-    const readNow = (row: number) => {
-      const v = client.read(0, 0, row);
-      if (v !== null) return v;
-      cluster.pump();
-      cluster.settle();
-      return cluster.completed.get(0)!;
-    };
+    const { cluster, client, readNow } = oneClient(1);
     readNow(1);
     client.inc(0, 0, 1, 0, 5); // uncommitted until clock()
     readNow(2); // evicts row 1, whose update must survive the eviction
