@@ -134,8 +134,10 @@ export class SimHost {
   private ownedWorkers = 0;
   /** When each shard is done with every message that has reached it. */
   private readonly shardFreeNs: Float64Array;
-  /** client → row key → time the row's shard parked that client's read of it (a row lives on one shard). */
-  /** Made at a client's first parked read and dropped once empty: most replies then find none to look up. */
+  /**
+   * client → row key → time the row's shard parked that client's read of it (a row lives on one shard). A
+   * client's map is made at its first parked read and dropped once empty: most replies find none to look in.
+   */
   private readonly parkedAt: Array<Map<number, number> | undefined>;
   private readonly totals: ActivityTotals = { computeUnits: 0, computeNs: 0, waitNs: 0, commNs: 0 };
   private readonly staleness = new StalenessHistogram();
@@ -148,8 +150,9 @@ export class SimHost {
   private sentThisEvent = 0;
   private readonly link: PartitionLink | null;
   /**
-   * Messages of this window whose receivers' NICs have not taken them yet (partitioned runs only): for each
-   * other partition, flattened as they are sent (its own writer stays empty); and this partition's own.
+   * Messages of this window whose receivers' NICs have not taken them yet (partitioned runs only): those for
+   * other partitions, flattened as they are sent into one writer per partition (this one's stays empty),
+   * and those between this partition's own machines.
    */
   private readonly crossing: TransferWriter[];
   private local: Transfer[] = [];
