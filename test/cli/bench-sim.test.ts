@@ -25,7 +25,9 @@ describe("ssp bench sim --quick", () => {
     expect(job.threads).toHaveLength(2);
     for (const t of job.threads) {
       expect(t.windows).toBeGreaterThan(100);
-      expect(t.waitSeconds).toBeGreaterThanOrEqual(0);
+      for (const field of ["postSeconds", "waitSeconds", "decodeSeconds"]) {
+        expect(t[field]).toBeGreaterThanOrEqual(0);
+      }
     }
     const one = benchSim(1).syntheticJob;
     expect(one.threads).toBeNull();
