@@ -124,14 +124,7 @@ export class TransferWriter {
   }
 }
 
-/** The transfers, in order, as one array of numbers. */
-export function encodeTransfers(transfers: readonly Transfer[]): Float64Array {
-  const writer = new TransferWriter();
-  for (let i = 0; i < transfers.length; i++) writer.write(transfers[i]);
-  return writer.take();
-}
-
-/** The transfers encodeTransfers flattened, each row in memory of its own (a shard may keep a delta). */
+/** The transfers a TransferWriter flattened, each row in memory of its own (a shard may keep a delta). */
 export function decodeTransfers(data: Float64Array, tables: ReadonlyMap<number, TableSpec>): Transfer[] {
   const out: Transfer[] = [];
   let f = 0;

@@ -5,7 +5,7 @@ import type { RowValues } from "../../core/rows.ts";
 import { SparseValues } from "../../core/rows.ts";
 import { defineTable } from "../../core/tables.ts";
 import type { Transfer } from "../../sim/partition.ts";
-import { decodeTransfers, encodeTransfers, TransferWriter } from "../../sim/transfer-codec.ts";
+import { decodeTransfers, TransferWriter } from "../../sim/transfer-codec.ts";
 
 const tables = new Map(
   [
@@ -137,6 +137,13 @@ function comparable(t: Transfer): unknown {
       ? null
       : { ...t.toClient, message: { ...t.toClient.message, values: plain(t.toClient.message.values) } };
   return { ...t, toShard, toClient };
+}
+
+/** The transfers, in order, as one array of numbers. */
+function encodeTransfers(transfers: readonly Transfer[]): Float64Array {
+  const writer = new TransferWriter();
+  for (const t of transfers) writer.write(t);
+  return writer.take();
 }
 
 describe("transfer codec", () => {
