@@ -106,8 +106,8 @@ interface RowEntry {
   /** A request for the row is on its way: one per row, however many workers wait for it. */
   inFlight: boolean;
   waiters: Waiter[] | null;
-  /** Uncommitted updates to the row, one element per timestamp, oldest first; null if none. */
-  updates: RowUpdates[] | null;
+  /** Uncommitted updates to the row: the oldest timestamp's first writer (see RowUpdate); null if none. */
+  updates: RowUpdate | null;
   /** Neighbours in the eviction order (cached rows only; oldest refresh first). */
   older: RowEntry | null;
   newer: RowEntry | null;
@@ -134,13 +134,18 @@ interface Waiter {
 }
 
 /**
- * One row's uncommitted updates at one timestamp, a delta per local worker that wrote it, in the order they
- * first wrote (parallel lists: usually one entry, so lists beat a map here).
+ * One local worker's uncommitted delta to a row at one timestamp. A row's updates form two chains: its
+ * timestamps, oldest first (`later`, on each timestamp's first writer), and each timestamp's writers in the
+ * order they first wrote it (`nextWriter`). One object per delta: the usual row has one writer at one
+ * timestamp, and lists per timestamp cost three objects more, all living until the flush.
  */
-interface RowUpdates {
-  clock: number;
-  workers: number[];
-  deltas: RowValues[];
+interface RowUpdate {
+  readonly clock: number;
+  readonly worker: number;
+  delta: RowValues;
+  nextWriter: RowUpdate | null;
+  /** The first writer at the next later timestamp; set on a timestamp's first writer only. */
+  later: RowUpdate | null;
 }
 
 /** A sent batch kept so that replies taken before the shard applied it can have it replayed on top. */
@@ -485,9 +490,8 @@ export class ClientCore {
     const entries = this.oplog.get(clock);
     if (entries === undefined) return;
     for (const entry of entries) {
-      const updates = updatesAt(entry, clock)!;
-      const at = updates.workers.indexOf(worker);
-      if (at >= 0 && this.lent.delete(updates.deltas[at])) updates.deltas[at] = cloneRow(updates.deltas[at]);
+      const update = writerAt(updatesAt(entry, clock), worker);
+      if (update !== null && this.lent.delete(update.delta)) update.delta = cloneRow(update.delta);
     }
     this.memoDelta = null;
   }
@@ -622,14 +626,11 @@ export class ClientCore {
   ): RowView {
     let values: RowValues | null = null;
     const window = clock + spec.staleness - 1;
-    const stamped = cached.updates;
-    if (stamped !== null) {
-      for (const updates of stamped) {
-        for (let i = 0; i < updates.workers.length; i++) {
-          if (updates.workers[i] !== worker && updates.clock > window) continue;
-          if (values === null) values = cloneRow(cached.base);
-          addRow(values, updates.deltas[i]);
-        }
+    for (let stamp = cached.updates; stamp !== null; stamp = stamp.later) {
+      for (let update: RowUpdate | null = stamp; update !== null; update = update.nextWriter) {
+        if (update.worker !== worker && update.clock > window) continue;
+        if (values === null) values = cloneRow(cached.base);
+        addRow(values, update.delta);
       }
     }
     if (values === null) {
@@ -788,10 +789,8 @@ export class ClientCore {
     const memo = this.memoFor(worker, clock, key);
     if (memo !== null) return memo;
     const entry = this.rows.get(key);
-    const updates = entry === undefined ? undefined : updatesAt(entry, clock);
-    if (updates === undefined) return null;
-    const at = updates.workers.indexOf(worker);
-    return at >= 0 ? updates.deltas[at] : null;
+    if (entry === undefined) return null;
+    return writerAt(updatesAt(entry, clock), worker)?.delta ?? null;
   }
 
   /** The worker's delta for this row and clock; a new one is `initial` (a zero row if not given). */
@@ -809,23 +808,30 @@ export class ClientCore {
       entry = newEntry(key);
       this.rows.set(key, entry);
     }
-    const updates = updatesAt(entry, clock);
-    const at = updates === undefined ? -1 : updates.workers.indexOf(worker);
+    const first = updatesAt(entry, clock);
+    let last: RowUpdate | null = null;
+    for (let update = first; update !== null; update = update.nextWriter) {
+      if (update.worker === worker) {
+        last = update;
+        break;
+      }
+      if (update.nextWriter === null) last = update;
+    }
     let delta: RowValues;
-    if (at >= 0) {
-      delta = updates!.deltas[at];
-      if (this.lent.size > 0 && this.lent.delete(delta)) updates!.deltas[at] = delta = cloneRow(delta);
+    if (last !== null && last.worker === worker) {
+      delta = last.delta;
+      if (this.lent.size > 0 && this.lent.delete(delta)) last.delta = delta = cloneRow(delta);
     } else {
       delta = initial ?? newRow(spec);
-      if (updates === undefined) {
-        // Lists made with their first element: an empty list's first push reserves room for 16.
-        addUpdates(entry, { clock, workers: [worker], deltas: [delta] });
+      const update: RowUpdate = { clock, worker, delta, nextWriter: null, later: null };
+      if (last !== null) {
+        last.nextWriter = update;
+      } else {
+        addUpdates(entry, update);
+        // A list made with its first element: an empty list's first push reserves room for 16.
         const stamped = this.oplog.get(clock);
         if (stamped === undefined) this.oplog.set(clock, [entry]);
         else stamped.push(entry);
-      } else {
-        updates.workers.push(worker);
-        updates.deltas.push(delta);
       }
     }
     this.memoKey = key;
@@ -846,13 +852,14 @@ export class ClientCore {
     if (stamped !== undefined) {
       for (const entry of stamped) {
         const { key } = entry;
-        const { deltas } = takeOldestUpdates(entry, t);
-        let sum = deltas[0];
-        if (deltas.length > 1 && this.lent.size > 0 && this.lent.delete(sum)) sum = cloneRow(sum);
-        for (let i = 1; i < deltas.length; i++) {
-          addRow(sum, deltas[i]);
-          if (this.lent.size > 0 && this.lent.delete(deltas[i])) continue;
-          if (!(deltas[i] instanceof SparseValues)) recycleDense(deltas[i] as DenseValues);
+        const oldest = takeOldestUpdates(entry, t);
+        let sum = oldest.delta;
+        if (oldest.nextWriter !== null && this.lent.size > 0 && this.lent.delete(sum)) sum = cloneRow(sum);
+        for (let update = oldest.nextWriter; update !== null; update = update.nextWriter) {
+          const { delta } = update;
+          addRow(sum, delta);
+          if (this.lent.size > 0 && this.lent.delete(delta)) continue;
+          if (!(delta instanceof SparseValues)) recycleDense(delta as DenseValues);
         }
         if (this.lent.size > 0 && this.lent.has(sum)) this.lentSent++;
         const table = keyTable(key);
@@ -975,37 +982,43 @@ function checkDeltaValue(spec: TableSpec, delta: number): void {
   }
 }
 
-/** The row's uncommitted updates stamped `clock`, if any. */
-function updatesAt(entry: RowEntry, clock: number): RowUpdates | undefined {
-  const stamped = entry.updates;
-  if (stamped === null) return undefined;
-  for (let i = 0; i < stamped.length; i++) if (stamped[i].clock === clock) return stamped[i];
-  return undefined;
+/** The row's uncommitted updates stamped `clock` (that timestamp's first writer), if any. */
+function updatesAt(entry: RowEntry, clock: number): RowUpdate | null {
+  let stamp = entry.updates;
+  while (stamp !== null && stamp.clock !== clock) stamp = stamp.later;
+  return stamp;
+}
+
+/** The worker's update among a timestamp's writers, if it wrote one. */
+function writerAt(first: RowUpdate | null, worker: number): RowUpdate | null {
+  let update = first;
+  while (update !== null && update.worker !== worker) update = update.nextWriter;
+  return update;
 }
 
 /**
- * Adds a timestamp's updates to the row's, in clock order: a read adds them oldest first, whatever order
- * the local workers first wrote the timestamps in.
+ * Adds a timestamp's first writer to the row's updates, in clock order: a read adds them oldest first,
+ * whatever order the local workers first wrote the timestamps in.
  */
-function addUpdates(entry: RowEntry, updates: RowUpdates): void {
-  const stamped = entry.updates;
-  if (stamped === null) {
-    entry.updates = [updates];
-    return;
+function addUpdates(entry: RowEntry, first: RowUpdate): void {
+  let before: RowUpdate | null = null;
+  let after = entry.updates;
+  while (after !== null && after.clock < first.clock) {
+    before = after;
+    after = after.later;
   }
-  let at = stamped.length;
-  while (at > 0 && stamped[at - 1].clock > updates.clock) at--;
-  stamped.splice(at, 0, updates);
+  first.later = after;
+  if (before === null) entry.updates = first;
+  else before.later = first;
 }
 
 /** Takes the row's oldest updates, which flushing timestamp `clock` requires to be stamped `clock`. */
-function takeOldestUpdates(entry: RowEntry, clock: number): RowUpdates {
-  const stamped = entry.updates;
-  if (stamped === null || stamped[0].clock !== clock) {
+function takeOldestUpdates(entry: RowEntry, clock: number): RowUpdate {
+  const oldest = entry.updates;
+  if (oldest === null || oldest.clock !== clock) {
     throw new Error(`client oplog: row ${entry.key} has no updates stamped ${clock} to flush`);
   }
-  const oldest = stamped[0];
-  if (stamped.length === 1) entry.updates = null;
-  else stamped.shift();
+  entry.updates = oldest.later;
+  oldest.later = null;
   return oldest;
 }

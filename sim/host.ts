@@ -125,6 +125,12 @@ export class SimHost {
   /** Rows a blocked worker waits for, and the union of their shard parking, to split wait from comm. */
   private readonly blockedTable: Int32Array;
   private readonly blockedRows: Array<number[] | null>;
+  /**
+   * Per blocked worker, bit (row mod 32) set for each row it waits for; 0 when not blocked. A reply's gate is
+   * matched against a machine's workers for each reply, and this flat array rules most of them out without
+   * touching their (cold) row lists.
+   */
+  private readonly blockedRowBits: Int32Array;
   private readonly blockedGate: Array<Gate | null>;
   private readonly blockedAt: Float64Array;
   private readonly workerClock: Int32Array;
@@ -211,6 +217,7 @@ export class SimHost {
     this.resolvers = new Array(workers).fill(null);
     this.blockedTable = new Int32Array(workers);
     this.blockedRows = new Array(workers).fill(null);
+    this.blockedRowBits = new Int32Array(workers);
     this.blockedGate = new Array(workers).fill(null);
     this.blockedAt = new Float64Array(workers);
     this.workerClock = new Int32Array(workers);
@@ -375,6 +382,9 @@ export class SimHost {
     this.blockedAt[rank] = this.now;
     this.blockedTable[rank] = table;
     this.blockedRows[rank] = rows.slice();
+    let bits = 0;
+    for (let i = 0; i < rows.length; i++) bits |= 1 << (rows[i] & 31);
+    this.blockedRowBits[rank] = bits;
     this.blockedGate[rank] = null;
     this.stopRunning();
     return new Promise<RowView[]>((resolve) => {
@@ -496,8 +506,10 @@ export class SimHost {
     if (arrived !== null && arrived.gate !== null) {
       const workers = client.workers;
       const { table, row } = arrived.message;
+      const bit = 1 << (row & 31);
       for (let i = 0; i < workers.length; i++) {
         const w = workers[i];
+        if ((this.blockedRowBits[w] & bit) === 0) continue;
         const rows = this.blockedRows[w];
         if (rows === null || this.blockedTable[w] !== table || !rows.includes(row)) continue;
         const g = this.blockedGate[w];
@@ -611,6 +623,7 @@ export class SimHost {
     const rank = completion.worker;
     const gate = this.blockedGate[rank];
     this.blockedRows[rank] = null;
+    this.blockedRowBits[rank] = 0;
     this.blockedGate[rank] = null;
     const t0 = this.blockedAt[rank];
     const t1 = this.now;
