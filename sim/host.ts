@@ -24,6 +24,7 @@ import { cloneRow, type RowValues, RowView } from "../core/rows.ts";
 import { ServerShard } from "../core/server.ts";
 import type { TableSpec } from "../core/tables.ts";
 import { objectiveDue } from "../core/trace-format.ts";
+import { unboxed } from "../core/unboxed.ts";
 import { EventQueue } from "./event-queue.ts";
 import { messageBytes, messageValues } from "./message-size.ts";
 import { Network } from "./network.ts";
@@ -272,7 +273,7 @@ export class SimHost {
         if (this.queue.lastTime < this.now) {
           throw new Error(`simulated time went back from ${this.now} to ${this.queue.lastTime} ns`);
         }
-        this.now = this.queue.lastTime;
+        this.now = unboxed(this.queue.lastTime);
         this.sentThisEvent = 0;
         this.eventsRun++;
         handler(this.queue.lastArg);

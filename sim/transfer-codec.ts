@@ -7,6 +7,7 @@
 import type { BatchMessage, ReadMessage, RowDelta, RowMessage } from "../core/messages.ts";
 import { newDense, type RowValues, SparseValues } from "../core/rows.ts";
 import type { TableSpec } from "../core/tables.ts";
+import { unboxed } from "../core/unboxed.ts";
 import type { Transfer } from "./partition.ts";
 
 const READ = 0;
@@ -135,7 +136,7 @@ export function decodeTransfers(data: Float64Array, tables: ReadonlyMap<number, 
     const n = data[f++];
     if (kind === SPARSE) {
       const values = new SparseValues(spec.valueType);
-      for (let i = 0; i < n; i++, f += 2) values.entries.set(data[f], data[f + 1]);
+      for (let i = 0; i < n; i++, f += 2) values.entries.set(unboxed(data[f]), data[f + 1]);
       return values;
     }
     const values = newDense(spec.valueType, n, true);
@@ -145,28 +146,28 @@ export function decodeTransfers(data: Float64Array, tables: ReadonlyMap<number, 
   };
   while (f < data.length) {
     const t: Transfer = {
-      sentNs: data[f],
-      sentInEvent: data[f + 1],
-      order: data[f + 2],
-      key: data[f + 3],
-      fromMachine: data[f + 4],
-      toMachine: data[f + 5],
-      bytes: data[f + 6],
-      txStartNs: data[f + 7],
-      txEndNs: data[f + 8],
+      sentNs: unboxed(data[f]),
+      sentInEvent: unboxed(data[f + 1]),
+      order: unboxed(data[f + 2]),
+      key: unboxed(data[f + 3]),
+      fromMachine: unboxed(data[f + 4]),
+      toMachine: unboxed(data[f + 5]),
+      bytes: unboxed(data[f + 6]),
+      txStartNs: unboxed(data[f + 7]),
+      txEndNs: unboxed(data[f + 8]),
       toShard: null,
       toClient: null,
     };
     const kind = data[f + 9];
     f += ENVELOPE;
     if (kind === ROW) {
-      const client = data[f];
-      const gate = data[f + 1] === 1 ? { fromNs: data[f + 2], toNs: data[f + 3] } : null;
-      const shard = data[f + 4];
-      const table = data[f + 5];
-      const row = data[f + 6];
-      const clock = data[f + 7];
-      const version = data[f + 8];
+      const client = unboxed(data[f]);
+      const gate = data[f + 1] === 1 ? { fromNs: unboxed(data[f + 2]), toNs: unboxed(data[f + 3]) } : null;
+      const shard = unboxed(data[f + 4]);
+      const table = unboxed(data[f + 5]);
+      const row = unboxed(data[f + 6]);
+      const clock = unboxed(data[f + 7]);
+      const version = unboxed(data[f + 8]);
       const pushed = data[f + 9] === 1;
       f += 10;
       const values = getRow(table);
@@ -175,25 +176,25 @@ export function decodeTransfers(data: Float64Array, tables: ReadonlyMap<number, 
     } else if (kind === READ) {
       const message: ReadMessage = {
         type: "read",
-        client: data[f + 1],
-        table: data[f + 2],
-        row: data[f + 3],
-        requiredClock: data[f + 4],
+        client: unboxed(data[f + 1]),
+        table: unboxed(data[f + 2]),
+        row: unboxed(data[f + 3]),
+        requiredClock: unboxed(data[f + 4]),
         subscribe: data[f + 5] === 1,
       };
-      t.toShard = { shard: data[f], message };
+      t.toShard = { shard: unboxed(data[f]), message };
       f += 6;
     } else if (kind === BATCH) {
-      const shard = data[f];
-      const client = data[f + 1];
-      const version = data[f + 2];
-      const clock = data[f + 3];
+      const shard = unboxed(data[f]);
+      const client = unboxed(data[f + 1]);
+      const version = unboxed(data[f + 2]);
+      const clock = unboxed(data[f + 3]);
       const count = data[f + 4];
       f += 5;
       const rows: RowDelta[] = [];
       for (let i = 0; i < count; i++) {
-        const table = data[f];
-        const row = data[f + 1];
+        const table = unboxed(data[f]);
+        const row = unboxed(data[f + 1]);
         f += 2;
         rows.push({ table, row, delta: getRow(table) });
       }

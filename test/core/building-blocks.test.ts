@@ -19,6 +19,7 @@ import {
   storedCount,
 } from "../../core/rows.ts";
 import { defineTable, type TableSpec, validateTable, validateTables } from "../../core/tables.ts";
+import { unboxed } from "../../core/unboxed.ts";
 
 function sparseOf(
   valueType: "float64" | "float32" | "int32",
@@ -285,10 +286,18 @@ describe("row keys", () => {
       [1, 0],
       [65535, 4294967295],
       [7, 123456],
+      // Table 0's keys are made as small integers up to 2^31 - 1, and by arithmetic above.
+      [0, 2 ** 31 - 1],
+      [0, 2 ** 31],
+      [0, 4294967295],
     ]) {
       const key = rowKey(table, row);
+      expect(key).toBe(table * 2 ** 32 + row);
       expect([keyTable(key), keyRow(key)]).toEqual([table, row]);
     }
+    expect(unboxed(-0)).toBe(0);
+    expect(unboxed(2.5)).toBe(2.5);
+    expect(unboxed(2 ** 40)).toBe(2 ** 40);
     expect(rowKey(1, 0)).toBe(2 ** 32);
     expect(isRowId(0)).toBe(true);
     expect(isRowId(2 ** 32 - 1)).toBe(true);
