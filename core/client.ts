@@ -6,6 +6,7 @@
 // within its window (timestamp ≤ c + s − 1), so a process cache never widens the paper's bound.
 
 import { type CoreEvent, type CoreEventType, type EventFilter, eventFilter, NOTHING } from "./events.ts";
+import { KeyedTable } from "./keyed-table.ts";
 import { isRowId, keyRow, keyTable, rowKey } from "./keys.ts";
 import {
   type BatchMessage,
@@ -214,7 +215,7 @@ export class ClientCore {
    * Row key → entry. An entry without a cached row exists only while its row is requested, waited for, or
    * has uncommitted updates.
    */
-  private readonly rows = new Map<number, RowEntry>();
+  private readonly rows = new KeyedTable<RowEntry>();
   /**
    * Cached rows in the order they were last refreshed: the eviction order. A linked list, not the Map's own
    * order: moving a key to the end of a Map (delete, set) leaves holes that every later scan from the front
@@ -377,7 +378,7 @@ export class ClientCore {
       group.missing++;
       if (entry === undefined) {
         entry = newEntry(key);
-        this.rows.set(key, entry);
+        this.rows.add(entry);
       }
       const waiter: Waiter = { worker, requiredClock: required, group, slot };
       if (entry.waiters === null) entry.waiters = [waiter];
@@ -553,7 +554,7 @@ export class ClientCore {
     if (!shared) this.letGo(message.values, -1);
     if (entry === undefined) {
       entry = newEntry(key);
-      this.rows.set(key, entry);
+      this.rows.add(entry);
     }
     if (entry.base === null) this.cachedRows++;
     else this.unlink(entry);
@@ -806,7 +807,7 @@ export class ClientCore {
     let entry = this.rows.get(key);
     if (entry === undefined) {
       entry = newEntry(key);
-      this.rows.set(key, entry);
+      this.rows.add(entry);
     }
     const first = updatesAt(entry, clock);
     let last: RowUpdate | null = null;
