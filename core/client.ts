@@ -810,22 +810,17 @@ export class ClientCore {
       this.rows.add(entry);
     }
     const first = updatesAt(entry, clock);
-    let last: RowUpdate | null = null;
-    for (let update = first; update !== null; update = update.nextWriter) {
-      if (update.worker === worker) {
-        last = update;
-        break;
-      }
-      if (update.nextWriter === null) last = update;
-    }
+    const own = writerAt(first, worker);
     let delta: RowValues;
-    if (last !== null && last.worker === worker) {
-      delta = last.delta;
-      if (this.lent.size > 0 && this.lent.delete(delta)) last.delta = delta = cloneRow(delta);
+    if (own !== null) {
+      delta = own.delta;
+      if (this.lent.size > 0 && this.lent.delete(delta)) own.delta = delta = cloneRow(delta);
     } else {
       delta = initial ?? newRow(spec);
       const update: RowUpdate = { clock, worker, delta, nextWriter: null, later: null };
-      if (last !== null) {
+      if (first !== null) {
+        let last = first;
+        while (last.nextWriter !== null) last = last.nextWriter;
         last.nextWriter = update;
       } else {
         addUpdates(entry, update);
